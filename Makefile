@@ -1,0 +1,25 @@
+# Two entry points for a fresh machine with Python >= 3.11:
+#   make prove   set up .venv and run the flagship proof
+#   make test    set up .venv and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: prove test lint matrix bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+prove: $(STAMP)
+	$(BIN)/rmapsmt prove specs/shift_arg_pages.rmap
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

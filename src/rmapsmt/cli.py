@@ -1,0 +1,130 @@
+"""The `rmapsmt` command. Thin: parse arguments, run the pipeline, render, exit.
+
+Exit codes: 0 every property holds (within the bound, or for all executions),
+1 a property is violated or the check is vacuous, 2 bad input, 3 unknown
+(timeout, solver gave up), 70 internal error (a trace failed to replay).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from . import ir
+from .diagnostics import SpecError, render_error
+from .engines.bmc import bmc
+from .interp import Interpreter, ReplayError
+from .pipeline import Loaded, load, parse_sets, read_source
+from .render import json as json_render
+from .render import text as text_render
+from .result import HOLDS, UNKNOWN, VIOLATED, Result
+
+EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 70
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Prove or refute race-freedom properties of memory-management specs.")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+SetOpt = Annotated[list[str], typer.Option("--set", metavar="NAME=VALUE",
+                                           help="Override an option declared in the spec.")]
+
+
+def _fail_input(err: SpecError, path: str | None) -> None:
+    src = None
+    if path is not None and err.span is not None:
+        try:
+            src = read_source(path)
+        except SpecError:
+            src = None
+    typer.echo(render_error(err, src), err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _load(spec: str, sets: list[str]) -> Loaded:
+    try:
+        return load(spec, parse_sets(sets))
+    except SpecError as err:
+        _fail_input(err, spec)
+        raise  # unreachable: _fail_input exits
+
+
+def verify_traces(system: ir.System, result: Result) -> dict[str, list[ir.Transition]]:
+    """Replay every trace in the interpreter; return the failing steps of check properties."""
+    interp = Interpreter(system)
+    failing: dict[str, list[ir.Transition]] = {}
+    for p in result.properties:
+        if p.trace is not None:
+            interp.replay(p.trace.states, p.trace.steps, prop=p.name)
+            failing[p.name] = interp.failing_steps(p.trace.states[-1], p.name)
+    for c in result.covers:
+        if c.trace is not None:
+            interp.replay(c.trace.states, c.trace.steps, cover=c.name)
+    return failing
+
+
+def exit_code(result: Result) -> int:
+    if result.verdict == HOLDS:
+        return EXIT_HOLDS
+    if result.verdict == UNKNOWN:
+        return EXIT_UNKNOWN
+    return EXIT_VIOLATED
+
+
+@app.command()
+def prove(
+    spec: Annotated[str, typer.Argument(help="The .rmap spec file.")],
+    depth: Annotated[int | None, typer.Option("-k", "--depth", min=0, max=10_000,
+                                              help="Bound (default: the spec's 'depth').")] = None,
+    sets: SetOpt = [],  # noqa: B006  (typer reads the default; it is never mutated)
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+    timeout: Annotated[float | None, typer.Option(min=0.001, help="Give up after SECONDS "
+                                                  "(exit 3, reporting what was proved).")] = None,
+) -> None:
+    """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
+    loaded = _load(spec, sets)
+    system = loaded.system
+    k = system.depth if depth is None else depth
+    result = bmc(system, k, timeout)
+    try:
+        failing = verify_traces(system, result)
+    except ReplayError as err:
+        typer.echo(f"rmapsmt: internal error: a counterexample did not replay in the "
+                   f"interpreter: {err}\nThis is a bug in rmapsmt; the trace is not shown.",
+                   err=True)
+        raise typer.Exit(EXIT_INTERNAL) from None
+    if fmt == Format.json:
+        typer.echo(json_render.render(result, system))
+    else:
+        typer.echo(text_render.render(result, system, failing))
+    raise typer.Exit(exit_code(result))
+
+
+@app.command()
+def check(
+    spec: Annotated[str, typer.Argument(help="The .rmap spec file.")],
+    sets: SetOpt = [],  # noqa: B006
+) -> None:
+    """Parse and check SPEC without running a solver."""
+    loaded = _load(spec, sets)
+    s = loaded.system
+    typer.echo(f"{spec}: ok: {len(s.processes)} process(es), {len(s.vars)} state variables, "
+               f"{len(s.transitions)} transitions, {len(s.properties)} properties, "
+               f"{len(s.covers)} covers, default depth {s.depth}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+__all__ = ["app", "main", "VIOLATED"]

@@ -1,0 +1,180 @@
+"""Incremental bounded model checking with a completeness check.
+
+One solver; the transition relation is added one step at a time and each
+query (a property's `bad` at the last step, a cover, "can anything still
+move?") sits in a push/pop frame. Depths are visited in order, so the first
+counterexample found for a property is a shortest one.
+
+When no transition is enabled in any state reachable in exactly k steps, no
+execution is longer than k: everything reachable has been checked and the
+result covers every execution ("complete").
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import z3
+
+from .. import ir
+from ..result import (
+    HOLDS,
+    UNKNOWN,
+    VACUOUS,
+    VIOLATED,
+    CoverResult,
+    PropertyResult,
+    Result,
+    Stats,
+    Trace,
+)
+from ..smt.encode import Encoder, disjunction
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class _Run:
+    system: ir.System
+    deadline: float | None
+    enc: Encoder = field(init=False)
+    solver: z3.Solver = field(init=False)
+    calls: int = 0
+
+    def __post_init__(self) -> None:
+        self.enc = Encoder(self.system)
+        self.solver = z3.Solver(ctx=self.enc.ctx)
+        self.solver.set("random_seed", 0)
+
+    def check(self, *extra: z3.ExprRef) -> z3.CheckSatResult:
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                return z3.unknown
+            self.solver.set("timeout", max(1, int(left * 1000)))
+        self.calls += 1
+        self.solver.push()
+        try:
+            for e in extra:
+                self.solver.add(e)
+            r = self.solver.check()
+            self.model = self.solver.model() if r == z3.sat else None
+            return r
+        finally:
+            self.solver.pop()
+
+    def trace(self, k: int) -> Trace:
+        assert self.model is not None
+        states, steps = self.enc.read_trace(self.model, k)
+        return Trace(states, steps)
+
+
+def bmc(system: ir.System, depth: int, timeout: float | None = None,
+        progress: Progress | None = None) -> Result:
+    start = time.monotonic()
+    run = _Run(system, None if timeout is None else start + timeout)
+    enc, solver = run.enc, run.solver
+    solver.add(*enc.init())
+
+    props = {p.name: p for p in system.properties}
+    found: dict[str, Trace] = {}
+    open_props = list(props)
+    reached: dict[str, Trace] = {}
+    complete = False
+    bound = -1
+    reason = ""
+    unknown = False
+
+    r0 = run.check()
+    if r0 == z3.unsat:
+        return _result(system, VACUOUS, -1, False, found, reached, run, start,
+                       "no initial state satisfies the declarations and 'assume's: "
+                       "every property would hold vacuously")
+    if r0 == z3.unknown:
+        return _result(system, UNKNOWN, -1, False, found, reached, run, start,
+                       "solver gave up on the initial states")
+
+    for k in range(depth + 1):
+        if progress:
+            progress(k)
+        # properties: find every property violated at depth k (shortest traces)
+        while open_props:
+            bads = [enc.expr(props[n].bad, k) for n in open_props]
+            r = run.check(disjunction(bads, enc.ctx))
+            if r == z3.unknown:
+                unknown = True
+                break
+            if r == z3.unsat:
+                solver.add(*(z3.Not(b) for b in bads))  # a true fact that helps later depths
+                break
+            tr = run.trace(k)
+            assert run.model is not None
+            hit = [n for n, b in zip(open_props, bads, strict=True)
+                   if z3.is_true(run.model.eval(b, model_completion=True))]
+            for n in hit:
+                found[n] = tr
+            open_props = [n for n in open_props if n not in hit]
+        if unknown:
+            reason = f"solver returned unknown at depth {k} (timeout or incompleteness)"
+            break
+        # covers
+        for c in system.covers:
+            if c.name in reached:
+                continue
+            r = run.check(enc.expr(c.expr, k))
+            if r == z3.sat:
+                reached[c.name] = run.trace(k)
+            elif r == z3.unknown:
+                unknown = True
+        if unknown:
+            reason = f"solver returned unknown at depth {k} (timeout or incompleteness)"
+            break
+        bound = k
+        # completeness: can any execution take a (k+1)-th step?
+        r = run.check(enc.any_enabled(k))
+        if r == z3.unsat:
+            complete = True
+            break
+        if r == z3.unknown:
+            reason = f"solver returned unknown at depth {k} (timeout or incompleteness)"
+            unknown = True
+            break
+        if k == depth:
+            break
+        solver.add(*enc.trans(k))
+        solver.add(*enc.domain(k + 1))
+
+    if found:
+        verdict = VIOLATED
+    elif unknown:
+        verdict = UNKNOWN
+    elif len(reached) < len(system.covers):
+        verdict = VACUOUS
+        missing = [c.name for c in system.covers if c.name not in reached]
+        reason = (("unreachable cover(s): " if complete else
+                   f"cover(s) not reached within {bound} steps: ") + ", ".join(missing))
+    else:
+        verdict = HOLDS
+    return _result(system, verdict, bound, complete, found, reached, run, start, reason)
+
+
+def _result(system: ir.System, verdict: str, bound: int, complete: bool,
+            found: dict[str, Trace], reached: dict[str, Trace], run: _Run, start: float,
+            reason: str) -> Result:
+    props = []
+    for p in system.properties:
+        if p.name in found:
+            props.append(PropertyResult(p.name, p.kind, p.description, p.span.line, VIOLATED,
+                                        found[p.name]))
+        else:
+            v = HOLDS if verdict in (HOLDS, VIOLATED, VACUOUS) and bound >= 0 else UNKNOWN
+            if verdict == VACUOUS and bound < 0:
+                v = UNKNOWN
+            props.append(PropertyResult(p.name, p.kind, p.description, p.span.line, v))
+    covers = tuple(CoverResult(c.name, c.span.line, c.name in reached, reached.get(c.name))
+                   for c in system.covers)
+    stats = Stats(time.monotonic() - start, run.calls, bound)
+    return Result(system.name, "bmc", verdict, bound, complete, tuple(props), covers, stats,
+                  system.options, reason)

@@ -1,0 +1,67 @@
+"""The front half of every command: a spec file and `--set`s -> a transition system."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import ir
+from .diagnostics import Source, SpecError
+from .lang.check import check
+from .lang.parser import parse
+from .lang.symbols import Symbols
+from .lower import lower
+
+MAX_SPEC_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Loaded:
+    source: Source
+    symbols: Symbols
+    system: ir.System
+
+
+def read_source(path: str) -> Source:
+    p = Path(path)
+    if not p.exists():
+        raise SpecError(None, f"{path}: no such file")
+    if p.is_dir():
+        raise SpecError(None, f"{path}: is a directory, not a spec file")
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise SpecError(None, f"{path}: cannot read: {err.strerror}") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(None, f"{path}: larger than {MAX_SPEC_BYTES} bytes; not a spec?")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise SpecError(None, f"{path}:{line}: not valid UTF-8 (byte {err.start})") from None
+    return Source(path, text)
+
+
+def parse_sets(sets: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for s in sets:
+        name, eq, value = s.partition("=")
+        if not eq or not name.strip() or not value.strip():
+            raise SpecError(None, f"--set {s!r}: expected NAME=VALUE", hint="e.g. --set fix=none")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def load(path: str, overrides: Mapping[str, str] | None = None) -> Loaded:
+    src = read_source(path)
+    return load_source(src, overrides)
+
+
+def load_source(src: Source, overrides: Mapping[str, str] | None = None) -> Loaded:
+    try:
+        spec = parse(src)
+        sym = check(spec, src.name, overrides)
+        return Loaded(src, sym, lower(sym))
+    except RecursionError:
+        raise SpecError(None, f"{src.name}: spec is nested too deeply") from None

@@ -1,0 +1,56 @@
+"""The machine-readable report: one JSON object per run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import ir
+from ..result import Result, Trace
+from ..trace import initial_view, step_views
+
+
+def trace_json(system: ir.System, trace: Trace) -> dict[str, Any]:
+    return {
+        "length": trace.length,
+        "initial": dict(initial_view(system, trace.states[0])),
+        "steps": [
+            {"step": v.step, "process": v.process, "label": v.label, "line": v.line,
+             "state": dict(v.changes)}
+            for v in step_views(system, trace)
+        ],
+    }
+
+
+def result_json(r: Result, system: ir.System) -> dict[str, Any]:
+    first = r.first_violation
+    return {
+        "spec": r.spec,
+        "engine": r.engine,
+        "options": dict(r.options),
+        "verdict": r.verdict,
+        "bound": r.bound,
+        "complete": r.complete,
+        "reason": r.reason or None,
+        "property": first.name if first else None,
+        "trace": trace_json(system, first.trace)["steps"] if first and first.trace else [],
+        "properties": [
+            {"name": p.name, "kind": p.kind, "line": p.line, "verdict": p.verdict,
+             "depth": p.trace.length if p.trace else None,
+             "trace": trace_json(system, p.trace) if p.trace else None}
+            for p in r.properties
+        ],
+        "covers": [
+            {"name": c.name, "line": c.line, "reached": c.reached,
+             "depth": c.trace.length if c.trace else None,
+             "trace": trace_json(system, c.trace) if c.trace else None}
+            for c in r.covers
+        ],
+        "warnings": list(r.warnings),
+        "stats": {"seconds": round(r.stats.seconds, 3), "solver_calls": r.stats.solver_calls,
+                  "depth_reached": r.stats.depth_reached, "states": r.stats.states},
+    }
+
+
+def render(r: Result, system: ir.System) -> str:
+    return json.dumps(result_json(r, system), indent=2)

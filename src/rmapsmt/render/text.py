@@ -1,0 +1,75 @@
+"""Human-readable reports: the verdict first, then the counterexample."""
+
+from __future__ import annotations
+
+from .. import ir
+from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Result, Trace
+from ..trace import StepView, initial_view, step_views
+
+MAX_INIT_SHOWN = 40
+
+
+def verdict_line(r: Result) -> str:
+    if r.verdict == VIOLATED:
+        names = ", ".join(p.name for p in r.properties if p.verdict == VIOLATED)
+        return f"VIOLATED: {names}"
+    if r.verdict == HOLDS:
+        if r.complete:
+            return (f"HOLDS for all executions (complete: no execution is longer than "
+                    f"{r.bound} steps)")
+        return (f"HOLDS up to {r.bound} steps (bounded: longer executions were not checked; "
+                "raise -k/--depth to go further)")
+    if r.verdict == VACUOUS:
+        return f"VACUOUS (not a pass): {r.reason}"
+    assert r.verdict == UNKNOWN
+    so_far = f"holds up to depth {r.bound}, " if r.bound >= 0 else ""
+    return f"UNKNOWN: {so_far}{r.reason}"
+
+
+def render_trace(system: ir.System, trace: Trace, failing: list[ir.Transition]) -> list[str]:
+    out = ["  initial state:"]
+    init = initial_view(system, trace.states[0])
+    shown = init[:MAX_INIT_SHOWN]
+    out += [f"      {n} = {v}" for n, v in shown]
+    if len(init) > len(shown):
+        out.append(f"      ... ({len(init) - len(shown)} more)")
+    views = step_views(system, trace)
+    width = max([len(v.process) for v in views] + [7])
+    lwidth = max([len(v.label) for v in views] + [5])
+    for v in views:
+        out.append(_step_line(v, width, lwidth))
+    for t in failing:
+        out.append(f"  then {t.process} {t.label} (line {t.span.line}) would fail here")
+    return out
+
+
+def _step_line(v: StepView, width: int, lwidth: int) -> str:
+    ch = ", ".join(f"{n} := {x}" for n, x in v.changes) or "(no change)"
+    return f"  {v.step:>3}  {v.process:<{width}}  {v.label:<{lwidth}}  line {v.line:<4} {ch}"
+
+
+def render(r: Result, system: ir.System, failing: dict[str, list[ir.Transition]]) -> str:
+    opts = ", ".join(f"{k}={v}" for k, v in r.options)
+    out = [f"spec {r.spec}" + (f" [{opts}]" if opts else "") + f"  (engine {r.engine})"]
+    for p in r.properties:
+        status = {HOLDS: "holds", VIOLATED: "VIOLATED", UNKNOWN: "unknown"}[p.verdict]
+        extra = f" at depth {p.trace.length}" if p.trace is not None else ""
+        out.append(f"  {status:<9} {p.name}: {p.description}{extra}")
+    for c in r.covers:
+        got = (f"reached at depth {c.trace.length}" if c.reached and c.trace is not None
+               else "NOT REACHED")
+        out.append(f"  cover     {c.name} (line {c.line}): {got}")
+    for w in r.warnings:
+        out.append(f"  warning: {w}")
+    out.append(f"verdict: {verdict_line(r)}")
+    for p in sorted((p for p in r.properties if p.trace is not None),
+                    key=lambda p: p.trace.length if p.trace else 0):
+        assert p.trace is not None
+        out.append("")
+        out.append(f"counterexample for {p.name} ({p.trace.length} steps):")
+        out += render_trace(system, p.trace, failing.get(p.name, []))
+    s = r.stats
+    out.append("")
+    out.append(f"{s.solver_calls} solver calls, {s.seconds:.2f} s"
+               + (f", {s.states} states" if s.states is not None else ""))
+    return "\n".join(out)
