@@ -257,23 +257,43 @@ class _Lowerer:
                 proc = self.sym.procedures[name]
                 penv: dict[str, Val | StateRef] = dict(self._locals_for(proc))
                 for p, a in zip(proc.params, args, strict=True):
-                    pt = self.el.type_expr(p.type)
-                    scope = Scope(env, allow_state=False, self_value=self._inst.self_value)
-                    try:
-                        v = self.el.expr(a, scope, pt)
-                    except SpecError as err:
-                        raise SpecError(a.span, "procedure arguments must be constants "
-                                        "(literals, options, consts, self, loop variables)",
-                                        hint=err.message) from None
-                    if not same_kind(pt, v.type):
-                        raise SpecError(a.span, f"argument '{p.name}' of '{name}' expects "
-                                        f"'{pt}', found '{v.type}'")
-                    penv[p.name] = v
+                    penv[p.name] = self._argument(name, p, a, env)
                 return self._build(proc.body, penv, nxt, label or name, nxt, (*calls, name))
             case A.Return():
                 assert ret is not None
                 return _Goto(s.span, ret)
         return _Action((s,), env, label, s.span, nxt)
+
+    def _argument(self, proc: str, p: A.Param, a: A.Expr, env: Env) -> Val | StateRef:
+        """Bind a procedure parameter: a constant by value, a variable by reference.
+
+        A variable argument is an alias: the procedure reads (and writes) the
+        caller's variable as it is at each of its steps.
+        """
+        pt = self.el.type_expr(p.type)
+        if isinstance(a, A.NameRef):
+            bound = env.get(a.name)
+            ref = bound if isinstance(bound, StateRef) else None
+            info = self.sym.vars.get(a.name)
+            if ref is None and bound is None and info is not None:
+                ref = StateRef(a.name, info.type)
+            if ref is not None:
+                if ref.type != pt and not (same_kind(pt, ref.type) and isinstance(pt, IntT)
+                                           and isinstance(ref.type, IntT)
+                                           and pt.lo <= ref.type.lo and ref.type.hi <= pt.hi):
+                    raise SpecError(a.span, f"argument '{p.name}' of '{proc}' has type '{pt}'; "
+                                    f"'{a.name}' is '{ref.type}'")
+                return ref
+        scope = Scope(env, allow_state=False, self_value=self._inst.self_value)
+        try:
+            v = self.el.expr(a, scope, pt)
+        except SpecError as err:
+            raise SpecError(a.span, "a procedure argument is a constant expression or a "
+                            "variable name", hint=err.message) from None
+        if not same_kind(pt, v.type):
+            raise SpecError(a.span, f"argument '{p.name}' of '{proc}' expects '{pt}', "
+                            f"found '{v.type}'")
+        return v
 
     # -------------------------------------------------- transitions
     def _transitions(self, inst: _Instance, entry: _Node) -> None:
@@ -304,6 +324,7 @@ class _Lowerer:
                     if id(nxt) not in points:
                         pending.append((nxt, point(nxt)))
         done = len(order)
+        self._done_pc = done
         names = [self._point_name(n) for n in order] + ["done"]
         pc_sort = ir.IntSort(0, done, tuple(names))
         self.vars.append(ir.StateVar(inst.pc_var, pc_sort, Span(self.sym.file, 0, 0, 0, 0), "pc"))
@@ -336,9 +357,21 @@ class _Lowerer:
             return
         updates = [(v, e) for v, e in st.sigma.items() if e != ir.Var(v)]
         updates.append((inst.pc_var, ir.Const(to)))
+        # A failed check (a BUG_ON) ends its process, as an oops ends the task: the
+        # step splits into the normal step, taken when every check passes, and a
+        # crash step to `done`. Executions after a bug stay finite.
+        ok = ir.and_(*(c.ok for c in st.checks))
+        base = ir.and_(st.base, ok)
         self.transitions.append(ir.Transition(
-            len(self.transitions), inst.name, label, span, ir.and_(st.base, st.assume),
-            st.base, st.assume, tuple(updates), tuple(st.checks), inst.pc_var, pc, to))
+            len(self.transitions), inst.name, label, span, ir.and_(base, st.assume),
+            base, st.assume, tuple(updates), tuple(st.checks), inst.pc_var, pc, to))
+        if not ir.is_true(ok):
+            crash = ir.and_(st.base, ir.not_(ok))
+            self.transitions.append(ir.Transition(
+                len(self.transitions), inst.name, f"{label} (fails)", span,
+                ir.and_(crash, st.assume), crash, st.assume,
+                ((inst.pc_var, ir.Const(self._done_pc)),), (), inst.pc_var, pc,
+                self._done_pc))
 
     def _walk(self, node: _Node, seen: list[int]) -> list[tuple[ir.Expr, _Action | None]]:
         """All ways from a control point to the next action: (condition, action)."""
@@ -419,11 +452,11 @@ class _Lowerer:
                 self._fault_checks(scope, st, path)
                 st.assume = ir.and_(st.assume, ir.implies(path, c))
                 return [st]
-            case A.Assert(cond):
+            case A.Assert(cond, name):
                 scope = self._scope(env, st)
                 c = self.el.boolean(cond, scope)
                 self._fault_checks(scope, st, path)
-                self._check(st, path, c, s.span, self._assert_name(s.span))
+                self._check(st, path, c, s.span, name or f"assert@L{s.span.line}")
                 return [st]
             case A.Skip():
                 return [st]
@@ -469,9 +502,6 @@ class _Lowerer:
             case A.Atomic(body):
                 return self._exec(body, env, inst, st, path)
         raise SpecError(s.span, "this statement cannot appear here")
-
-    def _assert_name(self, span: Span) -> str:
-        return f"assert@L{span.line}"
 
     def _acquire(self, st: _Step, path: ir.Expr, lock: str, inst: _Instance) -> None:
         v = f"lock:{lock}"
@@ -570,17 +600,17 @@ class _Lowerer:
             e = self.el.boolean(inv.expr, scope)
             bad = ir.or_(ir.not_(e), *(ir.not_(c.ok) for c in scope.checks))
             props.append(ir.Property(inv.name, "invariant", bad, inv.span,
-                                     f"invariant {inv.name}"))
+                                     f"invariant (line {inv.span.line})"))
         by_prop: dict[str, list[tuple[ir.Transition, ir.Check]]] = {}
         for t in self.transitions:
             for c in t.checks:
                 by_prop.setdefault(c.prop, []).append((t, c))
         for name, items in by_prop.items():
-            kind = name.split("@", 1)[0]
+            kind = name.split("@", 1)[0] if "@" in name else "assert"
             span = items[0][1].span
             bad = ir.or_(*(ir.not_(c.ok) for _, c in items))
             desc = {
-                "assert": "assertion",
+                "assert": f"assertion {name}" if "@" not in name else "assertion",
                 "range": "assigned value within the variable's range",
                 "index": "array index within bounds",
                 "lock": "lock released by its holder",

@@ -32,6 +32,34 @@ def initial_view(system: ir.System, state: State) -> list[tuple[str, str]]:
             for v, x in zip(system.vars, state, strict=True) if visible(v)]
 
 
+def compact(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Fold the elements of one-level arrays: `pte[*] = none`, or `pte = [a, b, ...]`."""
+    out: list[tuple[str, str]] = []
+    groups: dict[str, list[str]] = {}
+    order: list[str] = []
+    for name, value in pairs:
+        base, bracket, rest = name.partition("[")
+        if bracket and rest.endswith("]") and "[" not in rest and "." not in rest:
+            if base not in groups:
+                groups[base] = []
+                order.append(base)
+                out.append((base, ""))
+            groups[base].append(value)
+        else:
+            out.append((name, value))
+    result = []
+    for name, value in out:
+        if name in groups and value == "":
+            vals = groups[name]
+            if len(set(vals)) == 1:
+                result.append((f"{name}[*]", vals[0]))
+            else:
+                result.append((name, "[" + ", ".join(vals) + "]"))
+        else:
+            result.append((name, value))
+    return result
+
+
 def changes(system: ir.System, before: State, after: State) -> tuple[tuple[str, str], ...]:
     return tuple((v.name, show_value(system, v, b))
                  for v, a, b in zip(system.vars, before, after, strict=True)

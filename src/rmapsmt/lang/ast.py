@@ -212,6 +212,7 @@ class AssumeStmt:
 @dataclass(frozen=True, slots=True)
 class Assert:
     cond: Expr
+    name: str | None = None  # `assert NAME: cond` names the property it checks
     span: Span = _span()
 
 

@@ -31,6 +31,7 @@ class _Checker:
         self.spec = spec
         self.sym = Symbols(file=file, spec_name=spec.name)
         self.el = Elaborator(self.sym)
+        self._assert_names: set[str] = set()
 
     def _declare(self, name: str, span: Span, what: str) -> None:
         prev = self.sym.declared_at.get(name)
@@ -63,7 +64,7 @@ class _Checker:
 
     def _property_names(self) -> set[str]:
         return ({i.name for i in self.sym.invariants} | {"deadlock"}
-                | {c.name for c in self.sym.covers})
+                | {c.name for c in self.sym.covers} | self._assert_names)
 
     # ---------------------------------------------------------- declarations
     def _decl(self, d: A.Decl, overrides: dict[str, str]) -> None:
@@ -290,6 +291,13 @@ class _Checker:
                 if len(args) != len(p.params):
                     raise SpecError(s.span, f"'{name}' takes {len(p.params)} argument(s), "
                                     f"{len(args)} given", notes=(Note(p.span, "declared here"),))
+            case A.Assert(_, name) if name is not None:
+                prev = self.sym.declared_at.get(name)
+                if prev is not None and prev != s.span:
+                    raise SpecError(s.span, f"'{name}' is already declared",
+                                    notes=(Note(prev, "first declared here"),))
+                self.sym.declared_at[name] = s.span
+                self._assert_names.add(name)
             case A.Return():
                 if not in_proc:
                     raise SpecError(s.span, "'return' outside a procedure")

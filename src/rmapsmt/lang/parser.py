@@ -186,6 +186,9 @@ class _ToAst(Transformer[Token, A.Spec]):
     def assert_stmt(self, meta: Any, ch: list[Any]) -> A.Assert:
         return A.Assert(ch[0], span=self._s(meta))
 
+    def named_assert_stmt(self, meta: Any, ch: list[Any]) -> A.Assert:
+        return A.Assert(ch[1], str(ch[0]), span=self._s(meta))
+
     def skip_stmt(self, meta: Any, ch: list[Any]) -> A.Skip:
         return A.Skip(span=self._s(meta))
 

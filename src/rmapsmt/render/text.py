@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from .. import ir
 from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Result, Trace
-from ..trace import StepView, initial_view, step_views
+from ..trace import StepView, compact, initial_view, step_views
 
 MAX_INIT_SHOWN = 40
+BUILTIN_CHECKS = ("range", "index", "lock")
 
 
 def verdict_line(r: Result) -> str:
@@ -27,12 +28,10 @@ def verdict_line(r: Result) -> str:
 
 
 def render_trace(system: ir.System, trace: Trace, failing: list[ir.Transition]) -> list[str]:
-    out = ["  initial state:"]
-    init = initial_view(system, trace.states[0])
+    init = compact(initial_view(system, trace.states[0]))
     shown = init[:MAX_INIT_SHOWN]
-    out += [f"      {n} = {v}" for n, v in shown]
-    if len(init) > len(shown):
-        out.append(f"      ... ({len(init) - len(shown)} more)")
+    out = ["  initial state: " + ", ".join(f"{n} = {v}" for n, v in shown)
+           + (f", ... ({len(init) - len(shown)} more)" if len(init) > len(shown) else "")]
     views = step_views(system, trace)
     width = max([len(v.process) for v in views] + [7])
     lwidth = max([len(v.label) for v in views] + [5])
@@ -51,10 +50,16 @@ def _step_line(v: StepView, width: int, lwidth: int) -> str:
 def render(r: Result, system: ir.System, failing: dict[str, list[ir.Transition]]) -> str:
     opts = ", ".join(f"{k}={v}" for k, v in r.options)
     out = [f"spec {r.spec}" + (f" [{opts}]" if opts else "") + f"  (engine {r.engine})"]
+    quiet = [p for p in r.properties if p.kind in BUILTIN_CHECKS and p.verdict == HOLDS]
     for p in r.properties:
+        if p in quiet:
+            continue
         status = {HOLDS: "holds", VIOLATED: "VIOLATED", UNKNOWN: "unknown"}[p.verdict]
         extra = f" at depth {p.trace.length}" if p.trace is not None else ""
         out.append(f"  {status:<9} {p.name}: {p.description}{extra}")
+    if quiet:
+        out.append(f"  holds     {len(quiet)} run-time checks (value ranges, array indices, "
+                   "lock ownership)")
     for c in r.covers:
         got = (f"reached at depth {c.trace.length}" if c.reached and c.trace is not None
                else "NOT REACHED")
