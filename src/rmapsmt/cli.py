@@ -7,8 +7,9 @@ Exit codes: 0 every property holds (within the bound, or for all executions),
 
 from __future__ import annotations
 
+import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -28,7 +29,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Prove or refute race-freedom properties of memory-management specs.")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
@@ -125,6 +126,15 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except MemoryError:
+        typer.echo("rmapsmt: out of memory; try a smaller -k/--depth or fewer options", err=True)
+        sys.exit(EXIT_UNKNOWN)
+    except Exception as err:  # a bug in rmapsmt: say so plainly, keep the traceback opt-in
+        if os.environ.get("RMAPSMT_DEBUG"):
+            raise
+        typer.echo(f"rmapsmt: internal error: {type(err).__name__}: {err}\n"
+                   "This is a bug in rmapsmt; RMAPSMT_DEBUG=1 shows the traceback.", err=True)
+        sys.exit(EXIT_INTERNAL)
 
 
 __all__ = ["app", "main", "VIOLATED"]

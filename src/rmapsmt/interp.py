@@ -131,7 +131,7 @@ class Interpreter:
             count *= len(self.domains[i])
             if count > MAX_INITIAL_STATES:
                 raise TooManyStates(f"more than {MAX_INITIAL_STATES} initial states")
-        base: list[int | bool] = [fixed.get(i, self.domains[i][0]) for i in range(len(self.domains))]
+        base: list[int | bool] = [fixed.get(i, d[0]) for i, d in enumerate(self.domains)]
         for combo in itertools.product(*(self.domains[i] for i in free)):
             for i, v in zip(free, combo, strict=True):
                 base[i] = v

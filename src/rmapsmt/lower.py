@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Union
 
 from . import ir
 from .diagnostics import Span, SpecError
@@ -39,7 +38,7 @@ from .lang.types import ArrayT, BoolT, EnumT, IntT, RecordT, Type, domain_values
 
 DEFAULT_DEPTH = 20
 
-Env = Mapping[str, Union[Val, StateRef]]
+Env = Mapping[str, Val | StateRef]
 
 # ------------------------------------------------------------- control graph
 
@@ -78,7 +77,7 @@ class _End:
     pass
 
 
-_Node = Union[_Action, _Branch, _Choice, _Goto, _End]
+_Node = _Action | _Branch | _Choice | _Goto | _End
 
 
 @dataclass

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ..diagnostics import Note, Span, SpecError
-from . import ast as A
 from ..ir import Const
+from . import ast as A
 from .elab import Elaborator, Scalar, Scope
 from .symbols import ConstValue, ProcessInfo, Symbols, VarInfo
 from .types import AnyIntT, ArrayT, BoolT, EnumT, IntT, RecordT, Type, domain_values, same_kind

@@ -359,7 +359,8 @@ def _syntax_error(src: Source, err: UnexpectedInput) -> SpecError:
     if isinstance(err, UnexpectedToken):
         tok = err.token
         if tok.type == "$END":
-            return SpecError(span, "unexpected end of file", hint="a '}' or a declaration may be missing")
+            return SpecError(span, "unexpected end of file",
+                             hint="a '}' or a declaration may be missing")
         span = _tok_span(src.name, tok) if tok.line else span
         hint = _KEYWORD_HINTS.get(str(tok)) or _KEYWORD_HINTS.get(tok.type)
         return SpecError(

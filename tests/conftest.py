@@ -1,0 +1,47 @@
+"""Shared helpers: run the real CLI in-process and read its JSON report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from rmapsmt.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGSHIP = ROOT / "specs" / "shift_arg_pages.rmap"
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str) -> Run:
+    res = CliRunner().invoke(app, [str(a) for a in args])
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        raise res.exception
+    return Run(res.exit_code, res.stdout, res.stderr)
+
+
+@pytest.fixture
+def cli() -> Any:
+    return run_cli
+
+
+def prop(report: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(p for p in report["properties"] if p["name"] == name)
+
+
+def labels(trace: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(s["process"], s["label"]) for s in trace["steps"]]
