@@ -7,6 +7,7 @@ Exit codes: 0 every property holds (within the bound, or for all executions),
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from enum import StrEnum
@@ -17,11 +18,12 @@ import typer
 from . import ir
 from .diagnostics import SpecError, render_error
 from .engines.bmc import bmc
-from .interp import Interpreter, ReplayError
+from .engines.explicit import explicit
+from .interp import Interpreter, ReplayError, TooManyStates
 from .pipeline import Loaded, load, parse_sets, read_source
 from .render import json as json_render
 from .render import text as text_render
-from .result import HOLDS, UNKNOWN, VIOLATED, Result
+from .result import HOLDS, UNKNOWN, VIOLATED, Result, Trace
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
@@ -32,6 +34,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 class Format(StrEnum):
     text = "text"
     json = "json"
+
+
+class Engine(StrEnum):
+    bmc = "bmc"
+    explicit = "explicit"
 
 
 SetOpt = Annotated[list[str], typer.Option("--set", metavar="NAME=VALUE",
@@ -88,12 +95,15 @@ def prove(
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
     timeout: Annotated[float | None, typer.Option(min=0.001, help="Give up after SECONDS "
                                                   "(exit 3, reporting what was proved).")] = None,
+    engine: Annotated[Engine, typer.Option(help="bmc: Z3 bounded model checking with a "
+                                           "completeness check; explicit: breadth-first "
+                                           "search of the state space, no solver.")] = Engine.bmc,
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
     loaded = _load(spec, sets)
     system = loaded.system
     k = system.depth if depth is None else depth
-    result = bmc(system, k, timeout)
+    result = bmc(system, k, timeout) if engine == Engine.bmc else explicit(system, k)
     try:
         failing = verify_traces(system, result)
     except ReplayError as err:
@@ -119,6 +129,44 @@ def check(
     typer.echo(f"{spec}: ok: {len(s.processes)} process(es), {len(s.vars)} state variables, "
                f"{len(s.transitions)} transitions, {len(s.properties)} properties, "
                f"{len(s.covers)} covers, default depth {s.depth}")
+
+
+@app.command()
+def simulate(
+    spec: Annotated[str, typer.Argument(help="The .rmap spec file.")],
+    steps: Annotated[int, typer.Option(min=0, max=1_000_000, help="Maximum steps.")] = 50,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same run.")] = 0,
+    sets: SetOpt = [],  # noqa: B006
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+) -> None:
+    """Run SPEC once with random scheduling in the interpreter (no solver)."""
+    loaded = _load(spec, sets)
+    system = loaded.system
+    interp = Interpreter(system)
+    try:
+        first, run = interp.simulate(steps, seed)
+    except TooManyStates as err:
+        typer.echo(f"rmapsmt: {err}", err=True)
+        raise typer.Exit(EXIT_VIOLATED) from None
+    trace = Trace((first, *(s for _, s in run)), tuple(t.index for t, _ in run))
+    bad = [p.name for p in interp.violated(trace.states[-1])]
+    end = ("stopped: " + ", ".join(bad) + " violated" if bad
+           else "all processes finished" if not interp.enabled(trace.states[-1])
+           and all_finished(system, interp, trace.states[-1])
+           else "deadlock" if not interp.enabled(trace.states[-1])
+           else f"stopped after {trace.length} steps")
+    if fmt == Format.json:
+        typer.echo(json.dumps({"spec": system.name, "seed": seed, "end": end, "violated": bad,
+                               **json_render.trace_json(system, trace)}, indent=2))
+    else:
+        typer.echo(f"simulation of {system.name} (seed {seed}): {end}")
+        typer.echo("\n".join(text_render.render_trace(system, trace, [])))
+    raise typer.Exit(EXIT_VIOLATED if bad else EXIT_HOLDS)
+
+
+def all_finished(system: ir.System, interp: Interpreter, s: tuple[int | bool, ...]) -> bool:
+    state = interp.as_dict(s)
+    return all(state[p.pc_var] == p.done for p in system.processes)
 
 
 def main() -> None:

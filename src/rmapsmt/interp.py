@@ -232,3 +232,74 @@ class Interpreter:
 
 class ReplayError(Exception):
     """The solver's trace does not replay: a bug in rmapsmt, never in the user's spec."""
+
+
+@dataclass
+class Exploration:
+    """What breadth-first search established: shortest violations, covers, completeness."""
+
+    violations: dict[str, tuple[tuple[State, ...], tuple[int, ...]]]
+    covers: dict[str, tuple[tuple[State, ...], tuple[int, ...]]]
+    depth: int  # every state at distance <= depth was visited
+    exhausted: bool  # no unvisited state is reachable at all
+    states: int
+    initial: int
+    fired: set[int]  # transitions taken at least once
+
+
+def explore(interp: Interpreter, depth: int, max_states: int = 2_000_000) -> Exploration:
+    """Breadth-first search from every initial state, to `depth` steps or until exhausted.
+
+    Traces are rebuilt from parent links, so each is a shortest one.
+    """
+    parent: dict[State, tuple[State, int] | None] = {}
+    frontier: list[State] = []
+    for s in interp.initial_states():
+        if s not in parent:
+            parent[s] = None
+            frontier.append(s)
+    n_init = len(frontier)
+    violations: dict[str, tuple[tuple[State, ...], tuple[int, ...]]] = {}
+    covers: dict[str, tuple[tuple[State, ...], tuple[int, ...]]] = {}
+
+    def path(s: State) -> tuple[tuple[State, ...], tuple[int, ...]]:
+        states, steps = [s], []
+        link = parent[s]
+        while link is not None:
+            prev, t = link
+            states.append(prev)
+            steps.append(t)
+            link = parent[prev]
+        return tuple(reversed(states)), tuple(reversed(steps))
+
+    def visit(level: list[State]) -> None:
+        for s in level:
+            for p in interp.violated(s):
+                violations.setdefault(p.name, path(s))
+            for c in interp.covered(s):
+                covers.setdefault(c.name, path(s))
+
+    fired: set[int] = set()
+    visit(frontier)
+    k = 0
+    while frontier and k < depth:
+        nxt: list[State] = []
+        for s in frontier:
+            for c in interp.steps:
+                if c.guard(s):
+                    fired.add(c.t.index)
+                    succ = interp._apply(c, s)
+                    if succ not in parent:
+                        parent[succ] = (s, c.t.index)
+                        nxt.append(succ)
+            if len(parent) > max_states:
+                raise TooManyStates(f"more than {max_states} reachable states")
+        k += 1
+        visit(nxt)
+        frontier = nxt
+    exhausted = not frontier or not any(
+        c.guard(s) and interp._apply(c, s) not in parent for s in frontier for c in interp.steps
+    )
+    if k >= depth:  # steps enabled at the last level also count as enabled within the bound
+        fired |= {c.t.index for s in frontier for c in interp.steps if c.guard(s)}
+    return Exploration(violations, covers, k, exhausted, len(parent), n_init, fired)

@@ -31,6 +31,7 @@ from ..result import (
     Trace,
 )
 from ..smt.encode import Encoder, disjunction
+from .sanity import checked_steps, dead_step_warnings
 
 Progress = Callable[[int], None]
 
@@ -89,6 +90,9 @@ def bmc(system: ir.System, depth: int, timeout: float | None = None,
     reason = ""
     unknown = False
 
+    live_unseen = [t.index for t in checked_steps(system)]
+    enabled_steps: set[int] = set()
+
     r0 = run.check()
     if r0 == z3.unsat:
         return _result(system, VACUOUS, -1, False, found, reached, run, start,
@@ -121,6 +125,17 @@ def bmc(system: ir.System, depth: int, timeout: float | None = None,
         if unknown:
             reason = f"solver returned unknown at depth {k} (timeout or incompleteness)"
             break
+        # dead steps: which written steps can be enabled at depth k?
+        while live_unseen:
+            guards = [enc.enabled(system.transitions[i], k) for i in live_unseen]
+            r = run.check(disjunction(guards, enc.ctx))
+            if r != z3.sat:
+                break
+            assert run.model is not None
+            hit = {i for i, g in zip(live_unseen, guards, strict=True)
+                   if z3.is_true(run.model.eval(g, model_completion=True))}
+            enabled_steps |= hit
+            live_unseen = [i for i in live_unseen if i not in hit]
         # covers
         for c in system.covers:
             if c.name in reached:
@@ -159,12 +174,32 @@ def bmc(system: ir.System, depth: int, timeout: float | None = None,
                    f"cover(s) not reached within {bound} steps: ") + ", ".join(missing))
     else:
         verdict = HOLDS
-    return _result(system, verdict, bound, complete, found, reached, run, start, reason)
+    warnings = dead_step_warnings(system, enabled_steps, complete, bound)
+    warnings += tautologies(system)
+    return _result(system, verdict, bound, complete, found, reached, run, start, reason,
+                   warnings)
+
+
+def tautologies(system: ir.System) -> tuple[str, ...]:
+    """Invariants that no state of the declared types can violate: they check nothing."""
+    enc = Encoder(system)
+    solver = z3.SolverFor("QF_BV", ctx=enc.ctx)
+    solver.add(*enc.domain(0))
+    out = []
+    for p in system.properties:
+        if p.kind == "invariant":
+            solver.push()
+            solver.add(enc.expr(p.bad, 0))
+            if solver.check() == z3.unsat:
+                out.append(f"invariant {p.name} (line {p.span.line}) cannot fail in any state "
+                           "of the declared types: it checks nothing")
+            solver.pop()
+    return tuple(out)
 
 
 def _result(system: ir.System, verdict: str, bound: int, complete: bool,
             found: dict[str, Trace], reached: dict[str, Trace], run: _Run, start: float,
-            reason: str) -> Result:
+            reason: str, warnings: tuple[str, ...] = ()) -> Result:
     props = []
     for p in system.properties:
         if p.name in found:
@@ -179,4 +214,4 @@ def _result(system: ir.System, verdict: str, bound: int, complete: bool,
                    for c in system.covers)
     stats = Stats(time.monotonic() - start, run.calls, bound)
     return Result(system.name, "bmc", verdict, bound, complete, tuple(props), covers, stats,
-                  system.options, reason)
+                  system.options, reason, warnings)

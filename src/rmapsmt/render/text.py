@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from .. import ir
 from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Result, Trace
 from ..trace import StepView, compact, initial_view, step_views
@@ -15,6 +17,9 @@ def verdict_line(r: Result) -> str:
         names = ", ".join(p.name for p in r.properties if p.verdict == VIOLATED)
         return f"VIOLATED: {names}"
     if r.verdict == HOLDS:
+        if r.complete and r.engine == "explicit":
+            return (f"HOLDS for all executions (complete: all {r.stats.states} reachable "
+                    "states explored)")
         if r.complete:
             return (f"HOLDS for all executions (complete: no execution is longer than "
                     f"{r.bound} steps)")
@@ -30,8 +35,10 @@ def verdict_line(r: Result) -> str:
 def render_trace(system: ir.System, trace: Trace, failing: list[ir.Transition]) -> list[str]:
     init = compact(initial_view(system, trace.states[0]))
     shown = init[:MAX_INIT_SHOWN]
-    out = ["  initial state: " + ", ".join(f"{n} = {v}" for n, v in shown)
-           + (f", ... ({len(init) - len(shown)} more)" if len(init) > len(shown) else "")]
+    line = (", ".join(f"{n} = {v}" for n, v in shown)
+            + (f", ... ({len(init) - len(shown)} more)" if len(init) > len(shown) else ""))
+    out = textwrap.wrap(line, width=100, initial_indent="  initial state: ",
+                        subsequent_indent="      ", break_on_hyphens=False)
     views = step_views(system, trace)
     width = max([len(v.process) for v in views] + [7])
     lwidth = max([len(v.label) for v in views] + [5])
