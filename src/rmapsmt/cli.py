@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated
 
@@ -24,6 +25,7 @@ from .pipeline import Loaded, load, parse_sets, read_source
 from .render import json as json_render
 from .render import text as text_render
 from .result import HOLDS, UNKNOWN, VIOLATED, Result, Trace
+from .trace import canonical_order
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
@@ -64,18 +66,35 @@ def _load(spec: str, sets: list[str]) -> Loaded:
         raise  # unreachable: _fail_input exits
 
 
-def verify_traces(system: ir.System, result: Result) -> dict[str, list[ir.Transition]]:
-    """Replay every trace in the interpreter; return the failing steps of check properties."""
+def verify_traces(system: ir.System, result: Result) -> Result:
+    """Replay every trace in the interpreter, then present it in canonical order.
+
+    The solver's own trace is replayed first (that is the check of the
+    encoding); the reordered one is rebuilt by the interpreter and replayed too.
+    """
     interp = Interpreter(system)
-    failing: dict[str, list[ir.Transition]] = {}
-    for p in result.properties:
-        if p.trace is not None:
-            interp.replay(p.trace.states, p.trace.steps, prop=p.name)
-            failing[p.name] = interp.failing_steps(p.trace.states[-1], p.name)
-    for c in result.covers:
-        if c.trace is not None:
-            interp.replay(c.trace.states, c.trace.steps, cover=c.name)
-    return failing
+
+    def settle(trace: Trace, **goal: str) -> Trace:
+        interp.replay(trace.states, trace.steps, **goal)
+        steps = canonical_order(system, trace.steps)
+        states = [trace.states[0]]
+        for t in steps:
+            states.append(interp.step(states[-1], system.transitions[t]))
+        canon = Trace(tuple(states), steps)
+        interp.replay(canon.states, canon.steps, **goal)
+        return canon
+
+    props = tuple(replace(p, trace=settle(p.trace, prop=p.name)) if p.trace else p
+                  for p in result.properties)
+    covers = tuple(replace(c, trace=settle(c.trace, cover=c.name)) if c.trace else c
+                   for c in result.covers)
+    return replace(result, properties=props, covers=covers)
+
+
+def failing_steps(system: ir.System, result: Result) -> dict[str, list[ir.Transition]]:
+    interp = Interpreter(system)
+    return {p.name: interp.failing_steps(p.trace.states[-1], p.name)
+            for p in result.properties if p.trace is not None}
 
 
 def exit_code(result: Result) -> int:
@@ -105,7 +124,7 @@ def prove(
     k = system.depth if depth is None else depth
     result = bmc(system, k, timeout) if engine == Engine.bmc else explicit(system, k)
     try:
-        failing = verify_traces(system, result)
+        result = verify_traces(system, result)
     except ReplayError as err:
         typer.echo(f"rmapsmt: internal error: a counterexample did not replay in the "
                    f"interpreter: {err}\nThis is a bug in rmapsmt; the trace is not shown.",
@@ -114,7 +133,7 @@ def prove(
     if fmt == Format.json:
         typer.echo(json_render.render(result, system))
     else:
-        typer.echo(text_render.render(result, system, failing))
+        typer.echo(text_render.render(result, system, failing_steps(system, result)))
     raise typer.Exit(exit_code(result))
 
 

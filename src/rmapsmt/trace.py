@@ -74,3 +74,47 @@ def step_view(system: ir.System, i: int, t: ir.Transition, before: State,
 def step_views(system: ir.System, trace: Trace) -> list[StepView]:
     return [step_view(system, i + 1, system.transitions[t], trace.states[i], trace.states[i + 1])
             for i, t in enumerate(trace.steps)]
+
+
+def footprint(t: ir.Transition) -> tuple[frozenset[str], frozenset[str]]:
+    """Variables a step may read and may write (over-approximated from its expressions)."""
+    reads: set[str] = set()
+    ir.variables(t.guard, reads)
+    for _, e in t.updates:
+        ir.variables(e, reads)
+    for c in t.checks:
+        ir.variables(c.ok, reads)
+    return frozenset(reads), frozenset(v for v, _ in t.updates)
+
+
+def canonical_order(system: ir.System, steps: tuple[int, ...]) -> tuple[int, ...]:
+    """The same interleaving up to swapping independent steps, with fewest context switches.
+
+    Steps of one process, and steps where one writes what the other touches,
+    keep their order; every other pair may commute. Among the orders this
+    allows, pick greedily: keep running the last process while it can, else
+    the lowest-numbered process that can. Equivalent traces get one
+    presentation, and it reads like the narrative of a race.
+    """
+    n = len(steps)
+    fp = [footprint(system.transitions[t]) for t in steps]
+    proc = [system.transitions[t].process for t in steps]
+    order = {p.name: i for i, p in enumerate(system.processes)}
+    preds: list[set[int]] = [set() for _ in range(n)]
+    for j in range(n):
+        rj, wj = fp[j]
+        for i in range(j):
+            ri, wi = fp[i]
+            if proc[i] == proc[j] or wi & (rj | wj) or wj & ri:
+                preds[j].add(i)
+    done: list[int] = []
+    taken = [False] * n
+    last: str | None = None
+    while len(done) < n:
+        ready = [j for j in range(n) if not taken[j] and all(taken[i] for i in preds[j])]
+        same = [j for j in ready if proc[j] == last]
+        j = same[0] if same else min(ready, key=lambda x: (order[proc[x]], x))
+        taken[j] = True
+        done.append(j)
+        last = proc[j]
+    return tuple(steps[j] for j in done)
