@@ -10,22 +10,22 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import replace
+import time
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from . import ir
+from . import ir, run
 from .diagnostics import SpecError, render_error
-from .engines.bmc import bmc
-from .engines.explicit import explicit
+from .expect import judge
 from .interp import Interpreter, ReplayError, TooManyStates
+from .matrix import run_matrix
 from .pipeline import Loaded, load, parse_sets, read_source
 from .render import json as json_render
+from .render import matrix as matrix_render
 from .render import text as text_render
 from .result import HOLDS, UNKNOWN, VIOLATED, Result, Trace
-from .trace import canonical_order
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
@@ -35,6 +35,12 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 class Format(StrEnum):
     text = "text"
+    json = "json"
+
+
+class TableFormat(StrEnum):
+    text = "text"
+    md = "md"
     json = "json"
 
 
@@ -66,37 +72,6 @@ def _load(spec: str, sets: list[str]) -> Loaded:
         raise  # unreachable: _fail_input exits
 
 
-def verify_traces(system: ir.System, result: Result) -> Result:
-    """Replay every trace in the interpreter, then present it in canonical order.
-
-    The solver's own trace is replayed first (that is the check of the
-    encoding); the reordered one is rebuilt by the interpreter and replayed too.
-    """
-    interp = Interpreter(system)
-
-    def settle(trace: Trace, **goal: str) -> Trace:
-        interp.replay(trace.states, trace.steps, **goal)
-        steps = canonical_order(system, trace.steps)
-        states = [trace.states[0]]
-        for t in steps:
-            states.append(interp.step(states[-1], system.transitions[t]))
-        canon = Trace(tuple(states), steps)
-        interp.replay(canon.states, canon.steps, **goal)
-        return canon
-
-    props = tuple(replace(p, trace=settle(p.trace, prop=p.name)) if p.trace else p
-                  for p in result.properties)
-    covers = tuple(replace(c, trace=settle(c.trace, cover=c.name)) if c.trace else c
-                   for c in result.covers)
-    return replace(result, properties=props, covers=covers)
-
-
-def failing_steps(system: ir.System, result: Result) -> dict[str, list[ir.Transition]]:
-    interp = Interpreter(system)
-    return {p.name: interp.failing_steps(p.trace.states[-1], p.name)
-            for p in result.properties if p.trace is not None}
-
-
 def exit_code(result: Result) -> int:
     if result.verdict == HOLDS:
         return EXIT_HOLDS
@@ -122,19 +97,59 @@ def prove(
     loaded = _load(spec, sets)
     system = loaded.system
     k = system.depth if depth is None else depth
-    result = bmc(system, k, timeout) if engine == Engine.bmc else explicit(system, k)
     try:
-        result = verify_traces(system, result)
+        result = run.check(system, engine.value, k, timeout)
     except ReplayError as err:
         typer.echo(f"rmapsmt: internal error: a counterexample did not replay in the "
                    f"interpreter: {err}\nThis is a bug in rmapsmt; the trace is not shown.",
                    err=True)
         raise typer.Exit(EXIT_INTERNAL) from None
+    judgements = judge(system, result)
     if fmt == Format.json:
-        typer.echo(json_render.render(result, system))
+        typer.echo(json_render.render(result, system, judgements))
     else:
-        typer.echo(text_render.render(result, system, failing_steps(system, result)))
-    raise typer.Exit(exit_code(result))
+        typer.echo(text_render.render(result, system, run.failing_steps(system, result),
+                                      judgements))
+    code = exit_code(result)
+    if any(not j.met for j in judgements) and code == EXIT_HOLDS:
+        code = EXIT_VIOLATED  # the author's expectation failed: a regression for CI
+    raise typer.Exit(code)
+
+
+@app.command()
+def matrix(
+    spec: Annotated[str, typer.Argument(help="The .rmap spec file.")],
+    vary: Annotated[list[str], typer.Option("--vary", metavar="OPTION",
+                                            help="An option to range over (repeatable).")],
+    sets: SetOpt = [],  # noqa: B006
+    fmt: Annotated[TableFormat, typer.Option("--format", help="Table format.")] = TableFormat.text,
+    depth: Annotated[int | None, typer.Option("-k", "--depth", min=0, max=10_000)] = None,
+    engine: Annotated[Engine, typer.Option(help="bmc or explicit.")] = Engine.bmc,
+    baseline: Annotated[str | None, typer.Option(
+        metavar="OPTION=VALUE", help="Judge each passing cell against this setting, e.g. "
+        "fix=none: a fix whose removal changes nothing is reported 'not needed'.")] = None,
+) -> None:
+    """Prove SPEC under every combination of the --vary options; exit 0 iff every cell meets
+    the spec's declared expectations."""
+    started = time.monotonic()
+    try:
+        base = None
+        if baseline is not None:
+            (name, value), = parse_sets([baseline]).items()
+            base = (name, value)
+        cells = run_matrix(spec, vary, parse_sets(sets), engine.value, depth, base)
+    except SpecError as err:
+        _fail_input(err, spec)
+        raise
+    except ReplayError as err:
+        typer.echo(f"rmapsmt: internal error: a counterexample did not replay: {err}", err=True)
+        raise typer.Exit(EXIT_INTERNAL) from None
+    total = time.monotonic() - started
+    render = {TableFormat.text: matrix_render.text, TableFormat.md: matrix_render.markdown,
+              TableFormat.json: matrix_render.as_json}[fmt]
+    typer.echo(render(cells, total))
+    bad = [c for c in cells if not c.matches]
+    raise typer.Exit(EXIT_VIOLATED if bad else EXIT_HOLDS)
 
 
 @app.command()

@@ -311,6 +311,15 @@ class Cover:
 
 
 @dataclass(frozen=True, slots=True)
+class Expectation:
+    """`expect VERDICT [for PROPERTY]` whose `when` holds for this run's options."""
+
+    verdict: str  # holds | violated
+    prop: str | None  # None: the overall verdict
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class System:
     name: str
     vars: tuple[StateVar, ...]
@@ -321,6 +330,7 @@ class System:
     covers: tuple[Cover, ...]
     depth: int
     options: tuple[tuple[str, str], ...]
+    expectations: tuple[Expectation, ...] = ()
 
     def var(self, name: str) -> StateVar:
         return self._by_name()[name]

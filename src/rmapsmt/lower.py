@@ -188,7 +188,21 @@ class _Lowerer:
             sym.spec_name, tuple(self.vars), tuple(self.init), tuple(self.transitions),
             tuple(self.processes), tuple(properties), tuple(covers),
             sym.depth if sym.depth is not None else DEFAULT_DEPTH, options,
+            self._expectations(),
         )
+
+    def _expectations(self) -> tuple[ir.Expectation, ...]:
+        out = []
+        for e in self.sym.expects:
+            if e.when is not None:
+                c = self.el.const_value(e.when)
+                if not isinstance(c.type, BoolT):
+                    raise SpecError(e.when.span, "an expectation's 'when' must be a condition "
+                                    "on options and constants")
+                if not c.value:
+                    continue
+            out.append(ir.Expectation(e.verdict, e.prop, e.span.line))
+        return tuple(out)
 
     # ------------------------------------------------------ graph building
     def _graph(self, inst: _Instance) -> _Node:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from . import ir
 from .diagnostics import Source, SpecError
-from .lang.check import check
+from .lang.ast import OptionDecl
+from .lang.check import check, show_option_value
 from .lang.parser import parse
 from .lang.symbols import Symbols
 from .lower import lower
@@ -56,6 +57,13 @@ def parse_sets(sets: list[str]) -> dict[str, str]:
 def load(path: str, overrides: Mapping[str, str] | None = None) -> Loaded:
     src = read_source(path)
     return load_source(src, overrides)
+
+
+def option_values(path: str) -> dict[str, list[str]]:
+    """Each option's values as written in the spec, for `--vary`."""
+    spec = parse(read_source(path))
+    return {d.name: [show_option_value(v) for v in d.values] for d in spec.decls
+            if isinstance(d, OptionDecl)}
 
 
 def load_source(src: Source, overrides: Mapping[str, str] | None = None) -> Loaded:

@@ -175,8 +175,8 @@ class _Checker:
         return t
 
     def _parse_override(self, d: A.OptionDecl, raw: str) -> str | int | bool:
-        allowed = ", ".join(_show_opt(v) for v in d.values)
-        candidates = {_show_opt(v): v for v in d.values}
+        allowed = ", ".join(show_option_value(v) for v in d.values)
+        candidates = {show_option_value(v): v for v in d.values}
         if raw.strip() in candidates:
             return candidates[raw.strip()]
         raise SpecError(None, f"--set {d.name}={raw}: not a value of option '{d.name}'",
@@ -345,7 +345,7 @@ def _domain(t: Type) -> tuple[int | bool, ...]:
     return domain_values(t) or ()
 
 
-def _show_opt(v: str | int | bool) -> str:
+def show_option_value(v: str | int | bool) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     return str(v)

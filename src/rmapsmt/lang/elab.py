@@ -245,7 +245,8 @@ class Elaborator:
         return v
 
     # ---- domains
-    def domain(self, d: A.Domain, scope: Scope) -> tuple[Type, list[Val]]:
+    def domain(self, d: A.Domain, scope: Scope,
+               expected: Type | None = None) -> tuple[Type, list[Val]]:
         """A finite set of values, for quantifiers, `choose` and `in`."""
         match d:
             case A.RangeDomain(lo, hi):
@@ -261,7 +262,7 @@ class Elaborator:
                     raise self.error(d.span, f"cannot range over values of '{t}'")
                 return t, [const_of(t, k) for k in vals]
             case A.SetDomain(elems):
-                vs = [self.expr(x, scope) for x in elems]
+                vs = [self.expr(x, scope, expected) for x in elems]
                 first = vs[0]
                 for x, v in zip(elems, vs, strict=True):
                     if not isinstance(v, Scalar) or not same_kind(_t(first), v.type):
@@ -324,8 +325,12 @@ class Elaborator:
                 parts = [self.boolean(body, scope.with_bound({var: v}), ctx) for v in vals]
                 return Scalar(BoolT(), ir.and_(*parts) if kind == "forall" else ir.or_(*parts))
             case A.Member(elem, dom):
-                dt, vals = self.domain(dom, scope)
-                x = self.expr(elem, scope, expected=dt, ctx=ctx)
+                if isinstance(elem, A.NameRef) and self._is_bare_member(elem.name, scope):
+                    dt, vals = self.domain(dom, scope)
+                    x = self.expr(elem, scope, expected=dt, ctx=ctx)
+                else:
+                    x = self.expr(elem, scope, ctx=ctx)
+                    dt, vals = self.domain(dom, scope, x.type)
                 for v in vals:
                     self._same(e.span, x, v)
                 return Scalar(BoolT(), ir.or_(*(values_equal(x, v) for v in vals)))

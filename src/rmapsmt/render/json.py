@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from .. import ir
+from ..expect import Judgement
 from ..result import Result, Trace
 from ..trace import initial_view, step_views
 
@@ -22,7 +23,8 @@ def trace_json(system: ir.System, trace: Trace) -> dict[str, Any]:
     }
 
 
-def result_json(r: Result, system: ir.System) -> dict[str, Any]:
+def result_json(r: Result, system: ir.System,
+                judgements: tuple[Judgement, ...] = ()) -> dict[str, Any]:
     first = r.first_violation
     return {
         "spec": r.spec,
@@ -47,10 +49,13 @@ def result_json(r: Result, system: ir.System) -> dict[str, Any]:
             for c in r.covers
         ],
         "warnings": list(r.warnings),
+        "expectations": [{"line": j.expectation.line, "property": j.expectation.prop,
+                          "expected": j.expectation.verdict, "actual": j.actual, "met": j.met}
+                         for j in judgements],
         "stats": {"seconds": round(r.stats.seconds, 3), "solver_calls": r.stats.solver_calls,
                   "depth_reached": r.stats.depth_reached, "states": r.stats.states},
     }
 
 
-def render(r: Result, system: ir.System) -> str:
-    return json.dumps(result_json(r, system), indent=2)
+def render(r: Result, system: ir.System, judgements: tuple[Judgement, ...] = ()) -> str:
+    return json.dumps(result_json(r, system, judgements), indent=2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from .. import ir
+from ..expect import Judgement
 from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Result, Trace
 from ..trace import StepView, compact, initial_view, step_views
 
@@ -54,7 +55,8 @@ def _step_line(v: StepView, width: int, lwidth: int) -> str:
     return f"  {v.step:>3}  {v.process:<{width}}  {v.label:<{lwidth}}  line {v.line:<4} {ch}"
 
 
-def render(r: Result, system: ir.System, failing: dict[str, list[ir.Transition]]) -> str:
+def render(r: Result, system: ir.System, failing: dict[str, list[ir.Transition]],
+           judgements: tuple[Judgement, ...] = ()) -> str:
     opts = ", ".join(f"{k}={v}" for k, v in r.options)
     out = [f"spec {r.spec}" + (f" [{opts}]" if opts else "") + f"  (engine {r.engine})"]
     quiet = [p for p in r.properties if p.kind in BUILTIN_CHECKS and p.verdict == HOLDS]
@@ -74,6 +76,7 @@ def render(r: Result, system: ir.System, failing: dict[str, list[ir.Transition]]
     for w in r.warnings:
         out.append(f"  warning: {w}")
     out.append(f"verdict: {verdict_line(r)}")
+    out += [j.describe() for j in judgements]
     for p in sorted((p for p in r.properties if p.trace is not None),
                     key=lambda p: p.trace.length if p.trace else 0):
         assert p.trace is not None

@@ -1,0 +1,79 @@
+"""Run a spec under every combination of some options: the fix lab's verdict matrix."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import ir, run
+from .diagnostics import SpecError
+from .expect import Judgement, judge
+from .pipeline import load, option_values
+from .result import HOLDS, VIOLATED, Result
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    varied: tuple[tuple[str, str], ...]
+    system: ir.System
+    result: Result
+    judgements: tuple[Judgement, ...]
+    necessity: str | None = None  # "needed" | "not needed" | None (not asked / not a pass)
+
+    @property
+    def matches(self) -> bool:
+        return all(j.met for j in self.judgements)
+
+    @property
+    def shortest(self) -> tuple[int, str] | None:
+        v = self.result.first_violation
+        return (v.trace.length, v.name) if v and v.trace else None
+
+
+def combinations(path: str, vary: list[str], sets: Mapping[str, str]) -> list[dict[str, str]]:
+    values = option_values(path)
+    for name in vary:
+        if name not in values:
+            raise SpecError(None, f"--vary {name}: the spec has no option '{name}'",
+                            hint="options: " + ", ".join(values) if values else None)
+        if name in sets:
+            raise SpecError(None, f"option '{name}' is both varied and --set")
+    return [dict(zip(vary, combo, strict=True))
+            for combo in itertools.product(*(values[n] for n in vary))]
+
+
+def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str = "bmc",
+               depth: int | None = None, baseline: tuple[str, str] | None = None) -> list[Cell]:
+    """Every combination, in the order the spec lists option values.
+
+    With `baseline` (e.g. fix=none), each passing cell is re-judged with that
+    option set to the baseline: a fix whose removal changes nothing is "not needed".
+    """
+    cache: dict[tuple[tuple[str, str], ...], Cell] = {}
+
+    def cell(varied: dict[str, str]) -> Cell:
+        key = tuple(sorted(varied.items()))
+        if key not in cache:
+            loaded = load(path, {**sets, **varied})
+            result = run.check(loaded.system, engine, depth)
+            cache[key] = Cell(tuple(varied.items()), loaded.system, result,
+                              judge(loaded.system, result))
+        return cache[key]
+
+    cells = [cell(v) for v in combinations(path, vary, sets)]
+    if baseline is None:
+        return cells
+    name, value = baseline
+    out = []
+    for c in cells:
+        varied = dict(c.varied)
+        base = {**varied, name: value}
+        if c.result.verdict != HOLDS or varied.get(name, sets.get(name)) == value:
+            out.append(c)
+            continue
+        b = cell(base)
+        needed = ("needed" if b.result.verdict == VIOLATED
+                  else "not needed" if b.result.verdict == HOLDS else None)
+        out.append(Cell(c.varied, c.system, c.result, c.judgements, needed))
+    return out
