@@ -23,8 +23,9 @@ def trace_json(system: ir.System, trace: Trace) -> dict[str, Any]:
     }
 
 
-def result_json(r: Result, system: ir.System,
-                judgements: tuple[Judgement, ...] = ()) -> dict[str, Any]:
+def result_json(r: Result, system: ir.System, judgements: tuple[Judgement, ...] = (),
+                failing: dict[str, list[ir.Transition]] | None = None) -> dict[str, Any]:
+    failing = failing or {}
     first = r.first_violation
     return {
         "spec": r.spec,
@@ -39,7 +40,9 @@ def result_json(r: Result, system: ir.System,
         "properties": [
             {"name": p.name, "kind": p.kind, "line": p.line, "verdict": p.verdict,
              "depth": p.trace.length if p.trace else None,
-             "trace": trace_json(system, p.trace) if p.trace else None}
+             "trace": trace_json(system, p.trace) if p.trace else None,
+             "failing_steps": [{"process": t.process, "label": t.label, "line": t.span.line}
+                               for t in failing.get(p.name, [])]}
             for p in r.properties
         ],
         "covers": [
@@ -57,5 +60,6 @@ def result_json(r: Result, system: ir.System,
     }
 
 
-def render(r: Result, system: ir.System, judgements: tuple[Judgement, ...] = ()) -> str:
-    return json.dumps(result_json(r, system, judgements), indent=2)
+def render(r: Result, system: ir.System, judgements: tuple[Judgement, ...] = (),
+           failing: dict[str, list[ir.Transition]] | None = None) -> str:
+    return json.dumps(result_json(r, system, judgements, failing), indent=2)

@@ -13,6 +13,10 @@ MAX_INIT_SHOWN = 40
 BUILTIN_CHECKS = ("range", "index", "lock")
 
 
+def steps(n: int) -> str:
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
 def verdict_line(r: Result) -> str:
     if r.verdict == VIOLATED:
         names = ", ".join(p.name for p in r.properties if p.verdict == VIOLATED)
@@ -23,8 +27,8 @@ def verdict_line(r: Result) -> str:
                     "states explored)")
         if r.complete:
             return (f"HOLDS for all executions (complete: no execution is longer than "
-                    f"{r.bound} steps)")
-        return (f"HOLDS up to {r.bound} steps (bounded: longer executions were not checked; "
+                    f"{steps(r.bound)})")
+        return (f"HOLDS up to {steps(r.bound)} (bounded: longer executions were not checked; "
                 "raise -k/--depth to go further)")
     if r.verdict == VACUOUS:
         return f"VACUOUS (not a pass): {r.reason}"
@@ -81,7 +85,7 @@ def render(r: Result, system: ir.System, failing: dict[str, list[ir.Transition]]
                     key=lambda p: p.trace.length if p.trace else 0):
         assert p.trace is not None
         out.append("")
-        out.append(f"counterexample for {p.name} ({p.trace.length} steps):")
+        out.append(f"counterexample for {p.name} ({steps(p.trace.length)}):")
         out += render_trace(system, p.trace, failing.get(p.name, []))
     s = r.stats
     out.append("")
