@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: prove test lint matrix bench clean
+.PHONY: prove test readme bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ prove: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/pytest
+
+readme: $(STAMP)
+	$(BIN)/python scripts/readme_matrix.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
