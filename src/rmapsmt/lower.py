@@ -355,14 +355,14 @@ class _Lowerer:
                 to = done if target is None or isinstance(target, _End) else points[id(target)]
                 start = _Step({}, ir.and_(at_pc, cond), ir.TRUE, [])
                 for st in self._exec(act.stmts, act.env, inst, start, ir.TRUE):
-                    self._emit(inst, act.label or f"line {act.span.line}", act.span, st, pc, to)
+                    self._emit(inst, act.label or f"L{act.span.line}", act.span, st, pc, to)
 
     def _point_name(self, n: _Node) -> str:
         n = _skip_gotos(n)
         if isinstance(n, _Action):
-            return n.label or f"line {n.span.line}"
+            return n.label or f"L{n.span.line}"
         if isinstance(n, _Branch | _Choice):
-            return f"line {n.span.line}" if isinstance(n, _Branch) else "either"
+            return f"L{n.span.line}" if isinstance(n, _Branch) else "either"
         return "end"
 
     def _emit(self, inst: _Instance, label: str, span: Span, st: _Step, pc: int, to: int) -> None:

@@ -71,8 +71,9 @@ def render(r: Result, system: ir.System, failing: dict[str, list[ir.Transition]]
         extra = f" at depth {p.trace.length}" if p.trace is not None else ""
         out.append(f"  {status:<9} {p.name}: {p.description}{extra}")
     if quiet:
-        out.append(f"  holds     {len(quiet)} run-time checks (value ranges, array indices, "
-                   "lock ownership)")
+        n = len(quiet)
+        out.append(f"  holds     {n} run-time check{'' if n == 1 else 's'} (value ranges, "
+                   "array indices, lock ownership)")
     for c in r.covers:
         got = (f"reached at depth {c.trace.length}" if c.reached and c.trace is not None
                else "NOT REACHED")
