@@ -42,7 +42,8 @@ class Source:
     lines: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lines", tuple(self.text.splitlines()))
+        # lark counts lines by "\n" only; so must the quoting of error lines
+        object.__setattr__(self, "lines", tuple(self.text.split("\n")))
 
     def line(self, n: int) -> str:
         return self.lines[n - 1] if 1 <= n <= len(self.lines) else ""
@@ -71,7 +72,8 @@ class SpecError(Exception):
 def _quote(span: Span, source: Source | None) -> list[str]:
     if source is None or span.file != source.name or span.line < 1:
         return []
-    text = source.line(span.line).expandtabs(1)
+    # one character per column, and nothing a terminal would break or hide
+    text = "".join(c if c.isprintable() else " " for c in source.line(span.line))
     width = (
         max(1, span.end_col - span.col)
         if span.end_line == span.line

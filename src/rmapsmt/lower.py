@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from . import ir
 from .diagnostics import Span, SpecError
 from .lang import ast as A
+from .lang.check import suggest
 from .lang.elab import (
     Elaborator,
     RecordV,
@@ -543,7 +544,8 @@ class _Lowerer:
                             if name in self.sym.locks else None)
                     if what:
                         raise SpecError(e.span, f"cannot assign to '{name}': it is {what}")
-                    raise SpecError(e.span, f"unknown variable '{name}'")
+                    pool = [*self.sym.vars, *(k for k, v in env.items() if isinstance(v, StateRef))]
+                    raise SpecError(e.span, f"unknown variable '{name}'", hint=suggest(name, pool))
                 if info.kind == "param":
                     raise SpecError(e.span, f"cannot assign to param '{name}': params are "
                                     "fixed for a whole run")

@@ -41,6 +41,8 @@ def read_source(path: str) -> Source:
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise SpecError(None, f"{path}:{line}: not valid UTF-8 (byte {err.start})") from None
+    # one line convention for lark and for quoting: CRLF and old-Mac CR become LF
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return Source(path, text)
 
 
@@ -50,6 +52,8 @@ def parse_sets(sets: list[str]) -> dict[str, str]:
         name, eq, value = s.partition("=")
         if not eq or not name.strip() or not value.strip():
             raise SpecError(None, f"--set {s!r}: expected NAME=VALUE", hint="e.g. --set fix=none")
+        if name.strip() in out:
+            raise SpecError(None, f"--set {name.strip()} is given twice")
         out[name.strip()] = value.strip()
     return out
 
@@ -72,4 +76,5 @@ def load_source(src: Source, overrides: Mapping[str, str] | None = None) -> Load
         sym = check(spec, src.name, overrides)
         return Loaded(src, sym, lower(sym))
     except RecursionError:
-        raise SpecError(None, f"{src.name}: spec is nested too deeply") from None
+        raise SpecError(None, f"{src.name}: spec is nested too deeply",
+                        hint="rmapsmt handles a few hundred levels of nesting") from None

@@ -12,12 +12,13 @@ checked at run time and reported as a `range` violation with its trace.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 
 from ..diagnostics import Note, Span, SpecError
 from ..ir import Const
 from . import ast as A
-from .elab import Elaborator, Scalar, Scope
+from .elab import MAX_ABS_INT, MAX_RANGE_VALUES, Elaborator, Scalar, Scope
 from .symbols import ConstValue, ProcessInfo, Symbols, VarInfo
 from .types import AnyIntT, ArrayT, BoolT, EnumT, IntT, RecordT, Type, domain_values, same_kind
 
@@ -54,7 +55,7 @@ class _Checker:
         for p in self.sym.processes:
             self._body(p.decl.body, p.decl.name, in_procedure=False)
         for proc in self.sym.procedures.values():
-            self._body(proc.body, proc.name, in_procedure=True)
+            self._body(proc.body, proc.name, in_procedure=True, params=proc.params)
         self._no_recursion()
         for e in self.sym.expects:
             if e.prop is not None and e.prop not in self._property_names():
@@ -122,6 +123,7 @@ class _Checker:
                 sym.locks[name] = d.span
             case A.DefDecl(name):
                 self._declare(name, d.span, "function")
+                unique_names(d.params, "parameter")
                 for p in d.params:
                     el.type_expr(p.type)
                 el.type_expr(d.result)
@@ -167,6 +169,8 @@ class _Checker:
             return BoolT()
         if kind is int:
             ints = [int(v) for v in d.values]
+            if max(abs(v) for v in ints) > MAX_ABS_INT:
+                raise SpecError(d.span, f"option '{d.name}' has a value beyond ±{MAX_ABS_INT}")
             return IntT(min(ints), max(ints))
         t = EnumT(d.name, tuple(str(v) for v in d.values))
         self.sym.types[d.name] = t
@@ -222,11 +226,17 @@ class _Checker:
                 fits_value(t, v.type, v.expr.value, init.span)
 
     # ------------------------------------------------------------ statements
-    def _body(self, body: tuple[A.Stmt, ...], owner: str, in_procedure: bool) -> None:
+    def _body(self, body: tuple[A.Stmt, ...], owner: str, in_procedure: bool,
+              params: tuple[A.Param, ...] = ()) -> None:
         labels: dict[str, Span] = {}
         seen_stmt = False
+        names = unique_names(params, "parameter")
         for s in body:
             if isinstance(s, A.LocalVar):
+                if s.name in names:
+                    raise SpecError(s.span, f"'{s.name}' is already declared in '{owner}'",
+                                    notes=(Note(names[s.name], "first declared here"),))
+                names[s.name] = s.span
                 if seen_stmt:
                     raise SpecError(s.span, "local variables are declared at the top of a body")
                 vt = self.var_type(s.type)
@@ -266,8 +276,10 @@ class _Checker:
                                     hint="use a bounded 'for'")
                 sub(body)
             case A.For(_, _, _, body):
-                self.el.const_int(s.lo)
-                self.el.const_int(s.hi)
+                lo, hi = self.el.const_int(s.lo), self.el.const_int(s.hi)
+                if hi - lo >= MAX_RANGE_VALUES:
+                    raise SpecError(s.span, f"'for' over {lo}..{hi} unrolls into too many steps",
+                                    hint=f"at most {MAX_RANGE_VALUES} iterations")
                 sub(body)
             case A.Either(branches):
                 for b in branches:
@@ -284,8 +296,8 @@ class _Checker:
                     raise SpecError(s.span, "a procedure call is a sequence of steps and "
                                     "cannot be inside 'atomic'")
                 if name not in self.sym.procedures:
-                    hint = ("'{name}' is a function: use it in an expression"
-                            if name in self.sym.defs else None)
+                    hint = (f"'{name}' is a function: use it in an expression"
+                            if name in self.sym.defs else suggest(name, self.sym.procedures))
                     raise SpecError(s.span, f"unknown procedure '{name}'", hint=hint)
                 p = self.sym.procedures[name]
                 if len(args) != len(p.params):
@@ -307,7 +319,7 @@ class _Checker:
     def _lock(self, name: str, span: Span) -> None:
         if name not in self.sym.locks:
             raise SpecError(span, f"unknown lock '{name}'",
-                            hint="declare it with 'lock NAME'")
+                            hint=suggest(name, self.sym.locks) or "declare it with 'lock NAME'")
 
     def _no_recursion(self) -> None:
         def calls(body: Iterable[A.Stmt]) -> set[str]:
@@ -339,6 +351,21 @@ class _Checker:
 
         for n in graph:
             visit(n, ())
+
+
+def suggest(name: str, pool: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(pool), n=1)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def unique_names(params: Iterable[A.Param], what: str) -> dict[str, Span]:
+    seen: dict[str, Span] = {}
+    for p in params:
+        if p.name in seen:
+            raise SpecError(p.span, f"{what} '{p.name}' is already declared",
+                            notes=(Note(seen[p.name], "first declared here"),))
+        seen[p.name] = p.span
+    return seen
 
 
 def _domain(t: Type) -> tuple[int | bool, ...]:

@@ -30,7 +30,8 @@ from .types import (
     same_kind,
 )
 
-MAX_ABS_INT = 1 << 24  # keeps bit-vector widths sane; larger literals are rejected
+MAX_ABS_INT = 1 << 24  # keeps bit-vector widths sane; larger constants are rejected
+MAX_RANGE_VALUES = 1 << 16  # values of one integer type (and iterations of one `for`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,10 @@ class Elaborator:
                 a, b = self.const_int(lo), self.const_int(hi)
                 if a > b:
                     raise self.error(t.span, f"empty range {a}..{b}")
+                if b - a >= MAX_RANGE_VALUES:
+                    raise self.error(t.span, f"range {a}..{b} has more than {MAX_RANGE_VALUES} "
+                                     "values", hint="rmapsmt checks small finite models: "
+                                     "abstract the quantity to a few values")
                 return IntT(a, b)
             case A.NamedTypeExpr(name):
                 if name not in self.sym.types:
@@ -229,6 +234,9 @@ class Elaborator:
         c = self.const_value(e)
         if not isinstance(c.type, IntT | AnyIntT):
             raise self.error(e.span, f"expected an integer constant, found '{c.type}'")
+        if abs(int(c.value)) > MAX_ABS_INT:
+            raise self.error(e.span, f"constant {c.value} is too large",
+                             hint=f"keep constants within ±{MAX_ABS_INT}")
         return int(c.value)
 
     # ---- scalars of a given kind
@@ -251,6 +259,8 @@ class Elaborator:
         match d:
             case A.RangeDomain(lo, hi):
                 a, b = self.const_int(lo), self.const_int(hi)
+                if abs(b - a) >= MAX_RANGE_VALUES:
+                    raise self.error(d.span, f"range {a}..{b} is too large to enumerate")
                 return IntT(min(a, b), max(a, b)), [const_of(IntT(k, k), k)
                                                     for k in range(a, b + 1)]
             case A.TypeDomain(name):
@@ -343,9 +353,9 @@ class Elaborator:
                 missing = [f for f, _ in expected.fields if f not in given]
                 extra = [f for f in given if expected.field(f) is None]
                 if missing or extra:
-                    raise self.error(e.span, f"record '{expected}' literal: "
-                                     + (f"missing {', '.join(missing)}" if missing else "")
-                                     + (f"unknown {', '.join(extra)}" if extra else ""))
+                    parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
+                        [f"unknown {', '.join(extra)}"] if extra else [])
+                    raise self.error(e.span, f"record '{expected}' literal: " + "; ".join(parts))
                 vals = tuple(self.expr(given[f], scope, ft, ctx) for f, ft in expected.fields)
                 return RecordV(expected, vals)
         raise self.error(e.span, "unsupported expression")

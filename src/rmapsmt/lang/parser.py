@@ -22,6 +22,8 @@ from lark.exceptions import (
 from ..diagnostics import Source, Span, SpecError
 from . import ast as A
 
+MAX_LITERAL_DIGITS = 100  # the checker bounds values further; this keeps int() cheap
+
 _KEYWORD_HINTS = {
     "=": "assignment is ':=' and equality is '=='",
     "COLON": "a label is written 'name:' before a statement",
@@ -73,7 +75,13 @@ class _ToAst(Transformer[Token, A.Spec]):
         return str(ch[0])
 
     def opt_int(self, meta: Any, ch: list[Any]) -> int:
-        return int(ch[0])
+        return self._small(meta, ch[0])
+
+    def _small(self, meta: Any, digits: Token) -> int:
+        if len(digits) > MAX_LITERAL_DIGITS:
+            raise SpecError(self._s(meta),
+                            f"integer literal with {len(digits)} digits is too large")
+        return int(digits)
 
     def opt_true(self, meta: Any, ch: list[Any]) -> bool:
         return True
@@ -82,7 +90,7 @@ class _ToAst(Transformer[Token, A.Spec]):
         return False
 
     def opt_negint(self, meta: Any, ch: list[Any]) -> int:
-        return -int(ch[0])
+        return -self._small(meta, ch[0])
 
     def param_decl(self, meta: Any, ch: list[Any]) -> A.ParamDecl:
         return A.ParamDecl(str(ch[0]), ch[1], span=self._s(meta))
@@ -139,7 +147,7 @@ class _ToAst(Transformer[Token, A.Spec]):
         return A.AssumeDecl(ch[0], span=self._s(meta))
 
     def depth_decl(self, meta: Any, ch: list[Any]) -> A.DepthDecl:
-        return A.DepthDecl(int(ch[0]), span=self._s(meta))
+        return A.DepthDecl(self._small(meta, ch[0]), span=self._s(meta))
 
     def deadlock_decl(self, meta: Any, ch: list[Any]) -> A.DeadlockDecl:
         return A.DeadlockDecl(span=self._s(meta))
@@ -316,7 +324,7 @@ class _ToAst(Transformer[Token, A.Spec]):
         return A.FieldAccess(ch[0], str(ch[1]), span=self._s(meta))
 
     def int_lit(self, meta: Any, ch: list[Any]) -> A.IntLit:
-        return A.IntLit(int(ch[0]), span=self._s(meta))
+        return A.IntLit(self._small(meta, ch[0]), span=self._s(meta))
 
     def true_lit(self, meta: Any, ch: list[Any]) -> A.BoolLit:
         return A.BoolLit(True, span=self._s(meta))
@@ -340,26 +348,38 @@ class _ToAst(Transformer[Token, A.Spec]):
         return (str(ch[0]), ch[1])
 
 
+_PRETTY = {"NAME": "a name", "INT": "a number", "VERDICT": "'holds' or 'violated'",
+           "CMP_OP": "a comparison", "ADD_OP": "'+' or '-'", "MUL_OP": "'*'"}
+
+
+def _terminal_text(name: str) -> str:
+    """What a user would type for a terminal: its literal text, or a description."""
+    if name in _PRETTY:
+        return _PRETTY[name]
+    try:
+        pattern = _parser().get_terminal(name).pattern
+    except KeyError:
+        return name.lower()
+    return f"'{pattern.value}'" if pattern.type == "str" else name.lower()
+
+
 def _expected_text(expected: set[str]) -> str:
-    names = sorted(expected)
-    pretty = {
-        "NAME": "a name", "INT": "a number", "RBRACE": "'}'", "LBRACE": "'{'",
-        "RPAR": "')'", "LPAR": "'('", "COLON": "':'", "COMMA": "','", "RSQB": "']'",
-    }
-    shown = [pretty.get(n, n.lower() if n.isupper() and len(n) > 12 else n) for n in names[:8]]
-    return ", ".join(shown) + (", ..." if len(names) > 8 else "")
+    shown = sorted({_terminal_text(n) for n in expected if n != "$END"})
+    if "$END" in expected:
+        shown.append("end of file")
+    return ", ".join(shown[:8]) + (", ..." if len(shown) > 8 else "")
 
 
 def _syntax_error(src: Source, err: UnexpectedInput) -> SpecError:
     line, col = err.line, err.column
-    if line is None or line < 1:  # lark reports end of input as -1: point at the end
-        line = max(1, len(src.lines))
-        col = len(src.line(line)) + 1
+    if line is None or line < 1:
+        line, col = _end_of_text(src)
     span = Span(src.name, line, col, line, col + 1)
     if isinstance(err, UnexpectedToken):
         tok = err.token
-        if tok.type == "$END":
-            return SpecError(span, "unexpected end of file",
+        if tok.type == "$END":  # point just after the last token, not at its start
+            line, col = _end_of_text(src)
+            return SpecError(Span(src.name, line, col, line, col + 1), "unexpected end of file",
                              hint="a '}' or a declaration may be missing")
         span = _tok_span(src.name, tok) if tok.line else span
         hint = _KEYWORD_HINTS.get(str(tok)) or _KEYWORD_HINTS.get(tok.type)
@@ -376,6 +396,13 @@ def _syntax_error(src: Source, err: UnexpectedInput) -> SpecError:
     return SpecError(span, "syntax error")
 
 
+def _end_of_text(src: Source) -> tuple[int, int]:
+    """1-based position just after the last non-blank character."""
+    body = src.text.rstrip()
+    line = body.count("\n") + 1
+    return line, len(body) - (body.rfind("\n") + 1) + 1
+
+
 def parse(src: Source) -> A.Spec:
     """Parse one spec; raise `SpecError` on any syntax problem."""
     try:
@@ -389,6 +416,8 @@ def parse(src: Source) -> A.Spec:
     except VisitError as err:
         if isinstance(err.orig_exc, SpecError):
             raise err.orig_exc from None
+        if isinstance(err.orig_exc, RecursionError):
+            raise SpecError(Span(src.name, 1, 1, 1, 2), "spec is nested too deeply") from None
         raise
     except RecursionError:
         raise SpecError(Span(src.name, 1, 1, 1, 2), "spec is nested too deeply") from None

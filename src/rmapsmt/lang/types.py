@@ -101,7 +101,7 @@ def same_kind(a: Type, b: Type) -> bool:
     if isinstance(a, IntT | AnyIntT) and isinstance(b, IntT | AnyIntT):
         return True
     if isinstance(a, ArrayT) and isinstance(b, ArrayT):
-        return same_kind(a.index, b.index) and same_kind(a.elem, b.elem)
+        return a.index == b.index and same_kind(a.elem, b.elem)
     return a == b
 
 
