@@ -32,7 +32,7 @@ from .lang.elab import (
     Val,
     flat_names,
     key_name,
-    scalars,
+    typed_scalars,
 )
 from .lang.symbols import Symbols
 from .lang.types import ArrayT, BoolT, EnumT, IntT, RecordT, Type, domain_values, same_kind, sort_of
@@ -592,16 +592,18 @@ class _Lowerer:
         if not same_kind(t0, v.type) and not (isinstance(t0, RecordT) and isinstance(v, RecordV)
                                                 and v.type == t0):
             raise SpecError(vspan, f"cannot assign a value of type '{v.type}' to '{t0}'")
-        new_vals = scalars(v)
+        new_vals = typed_scalars(v)
         for cond, t, prefix in slots:
             names = flat_names(prefix, t)
             guard = ir.and_(path, cond)
-            for (flat, ft), val in zip(names, new_vals, strict=True):
+            for (flat, ft), (vt, val) in zip(names, new_vals, strict=True):
                 if isinstance(ft, IntT):
+                    # statically: the value's type (from declared ranges) must meet the target;
+                    # on this path: a value that may not fit is a run-time check
+                    if isinstance(vt, IntT) and (vt.hi < ft.lo or vt.lo > ft.hi):
+                        raise SpecError(vspan, f"value {_show_interval(vt.lo, vt.hi)} can never "
+                                        f"fit '{prefix}' ({ft})")
                     lo, hi = ir.interval(val, self.ranges)
-                    if hi < ft.lo or lo > ft.hi:
-                        raise SpecError(vspan, f"value {_show_interval(lo, hi)} can never fit "
-                                        f"'{prefix}' ({ft})")
                     if lo < ft.lo or hi > ft.hi:
                         ok = ir.and_(ir.le(ir.Const(ft.lo), val), ir.le(val, ir.Const(ft.hi)))
                         self._check(st, guard, ok, span, f"range@L{span.line}")

@@ -20,17 +20,12 @@ import z3
 
 from .. import ir
 from ..result import (
-    HOLDS,
-    UNKNOWN,
-    VACUOUS,
-    VIOLATED,
-    CoverResult,
-    PropertyResult,
     Result,
     Stats,
     Trace,
 )
 from ..smt.encode import Encoder, disjunction
+from .outcome import conclude
 from .sanity import checked_steps, dead_step_warnings
 
 Progress = Callable[[int], None]
@@ -94,13 +89,12 @@ def bmc(system: ir.System, depth: int, timeout: float | None = None,
     enabled_steps: set[int] = set()
 
     r0 = run.check()
-    if r0 == z3.unsat:
-        return _result(system, VACUOUS, -1, False, found, reached, run, start,
-                       "no initial state satisfies the declarations and 'assume's: "
-                       "every property would hold vacuously")
-    if r0 == z3.unknown:
-        return _result(system, UNKNOWN, -1, False, found, reached, run, start,
-                       "solver gave up on the initial states")
+    if r0 != z3.sat:
+        return conclude(system, "bmc", initial=r0 == z3.unknown, found={}, reached={},
+                        bound=-1, complete=False,
+                        unknown="solver gave up on the initial states" if r0 == z3.unknown
+                        else None, stats=Stats(time.monotonic() - start, run.calls, -1),
+                        warnings=tautologies(system))
 
     for k in range(depth + 1):
         if progress:
@@ -163,21 +157,10 @@ def bmc(system: ir.System, depth: int, timeout: float | None = None,
         solver.add(*enc.trans(k))
         solver.add(*enc.domain(k + 1))
 
-    if found:
-        verdict = VIOLATED
-    elif unknown:
-        verdict = UNKNOWN
-    elif len(reached) < len(system.covers):
-        verdict = VACUOUS
-        missing = [c.name for c in system.covers if c.name not in reached]
-        reason = (("unreachable cover(s): " if complete else
-                   f"cover(s) not reached within {bound} steps: ") + ", ".join(missing))
-    else:
-        verdict = HOLDS
-    warnings = dead_step_warnings(system, enabled_steps, complete, bound)
-    warnings += tautologies(system)
-    return _result(system, verdict, bound, complete, found, reached, run, start, reason,
-                   warnings)
+    warnings = dead_step_warnings(system, enabled_steps, complete, bound) + tautologies(system)
+    return conclude(system, "bmc", initial=True, found=found, reached=reached, bound=bound,
+                    complete=complete, unknown=reason if unknown else None,
+                    stats=Stats(time.monotonic() - start, run.calls, bound), warnings=warnings)
 
 
 def tautologies(system: ir.System) -> tuple[str, ...]:
@@ -195,23 +178,3 @@ def tautologies(system: ir.System) -> tuple[str, ...]:
                            "of the declared types: it checks nothing")
             solver.pop()
     return tuple(out)
-
-
-def _result(system: ir.System, verdict: str, bound: int, complete: bool,
-            found: dict[str, Trace], reached: dict[str, Trace], run: _Run, start: float,
-            reason: str, warnings: tuple[str, ...] = ()) -> Result:
-    props = []
-    for p in system.properties:
-        if p.name in found:
-            props.append(PropertyResult(p.name, p.kind, p.description, p.span.line, VIOLATED,
-                                        found[p.name]))
-        else:
-            v = HOLDS if verdict in (HOLDS, VIOLATED, VACUOUS) and bound >= 0 else UNKNOWN
-            if verdict == VACUOUS and bound < 0:
-                v = UNKNOWN
-            props.append(PropertyResult(p.name, p.kind, p.description, p.span.line, v))
-    covers = tuple(CoverResult(c.name, c.span.line, c.name in reached, reached.get(c.name))
-                   for c in system.covers)
-    stats = Stats(time.monotonic() - start, run.calls, bound)
-    return Result(system.name, "bmc", verdict, bound, complete, tuple(props), covers, stats,
-                  system.options, reason, warnings)

@@ -125,6 +125,17 @@ def state_value(prefix: str, t: Type, read: Callable[[str], ir.Expr]) -> Val:
     raise TypeError(t)
 
 
+def typed_scalars(v: Val) -> list[tuple[Type, ir.Expr]]:
+    """The scalars of a value with their static types (in `flat_names` order)."""
+    match v:
+        case Scalar(t, e):
+            return [(t, e)]
+        case ArrayV(_, elems):
+            return [x for el in elems for x in typed_scalars(el)]
+        case RecordV(_, fs):
+            return [x for f in fs for x in typed_scalars(f)]
+
+
 def scalars(v: Val) -> list[ir.Expr]:
     match v:
         case Scalar(_, e):

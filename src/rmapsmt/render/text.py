@@ -20,7 +20,7 @@ def steps(n: int) -> str:
 def verdict_line(r: Result) -> str:
     if r.verdict == VIOLATED:
         names = ", ".join(p.name for p in r.properties if p.verdict == VIOLATED)
-        return f"VIOLATED: {names}"
+        return f"VIOLATED: {names}" + (f" (then {r.reason})" if r.reason else "")
     if r.verdict == HOLDS:
         if r.complete and r.engine == "explicit":
             return (f"HOLDS for all executions (complete: all {r.stats.states} reachable "
@@ -67,7 +67,8 @@ def render(r: Result, system: ir.System, failing: dict[str, list[ir.Transition]]
     for p in r.properties:
         if p in quiet:
             continue
-        status = {HOLDS: "holds", VIOLATED: "VIOLATED", UNKNOWN: "unknown"}[p.verdict]
+        status = {HOLDS: "holds", VIOLATED: "VIOLATED", UNKNOWN: "unknown",
+                  VACUOUS: "vacuous"}[p.verdict]
         extra = f" at depth {p.trace.length}" if p.trace is not None else ""
         out.append(f"  {status:<9} {p.name}: {p.description}{extra}")
     if quiet:

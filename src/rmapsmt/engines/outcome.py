@@ -1,0 +1,63 @@
+"""From what an engine established to a `Result`: one set of verdict rules for all engines."""
+
+from __future__ import annotations
+
+from .. import ir
+from ..result import (
+    HOLDS,
+    UNKNOWN,
+    VACUOUS,
+    VIOLATED,
+    CoverResult,
+    PropertyResult,
+    Result,
+    Stats,
+    Trace,
+)
+
+NO_INITIAL_STATE = ("no initial state satisfies the declarations and 'assume's: every "
+                    "property would hold vacuously")
+
+
+def conclude(system: ir.System, engine: str, *, initial: bool, found: dict[str, Trace],
+             reached: dict[str, Trace], bound: int, complete: bool, unknown: str | None,
+             stats: Stats, warnings: tuple[str, ...] = ()) -> Result:
+    """The verdict rules.
+
+    - no initial state: vacuous, every property too (nothing was checked);
+    - a violation found is definite, whatever happened later;
+    - a property neither violated nor decided (timeout, solver unknown) is unknown;
+    - covers not reached make a pass vacuous;
+    - otherwise the properties hold, for all executions iff `complete`.
+    """
+    if not initial:
+        props = tuple(PropertyResult(p.name, p.kind, p.description, p.span.line, VACUOUS)
+                      for p in system.properties)
+        covers = tuple(CoverResult(c.name, c.span.line, False) for c in system.covers)
+        return Result(system.name, engine, VACUOUS, -1, False, props, covers, stats,
+                      system.options, NO_INITIAL_STATE, warnings)
+    undecided = UNKNOWN if unknown else HOLDS
+    props = tuple(
+        PropertyResult(p.name, p.kind, p.description, p.span.line,
+                       VIOLATED if p.name in found else undecided, found.get(p.name))
+        for p in system.properties
+    )
+    covers = tuple(CoverResult(c.name, c.span.line, c.name in reached, reached.get(c.name))
+                   for c in system.covers)
+    missing = [c.name for c in system.covers if c.name not in reached]
+    reason = ""
+    if found:
+        verdict = VIOLATED
+        if unknown:
+            reason = (f"{unknown}; properties not violated by then hold up to depth {bound} "
+                      "only")
+    elif unknown:
+        verdict, reason = UNKNOWN, unknown
+    elif missing:
+        verdict = VACUOUS
+        reason = (("unreachable cover(s): " if complete else
+                   f"cover(s) not reached within {bound} steps: ") + ", ".join(missing))
+    else:
+        verdict = HOLDS
+    return Result(system.name, engine, verdict, bound, complete and not unknown, props, covers,
+                  stats, system.options, reason, warnings)
