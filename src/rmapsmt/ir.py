@@ -101,36 +101,29 @@ def not_(a: Expr) -> Expr:
     return App("not", (a,))
 
 
-def and_(*args: Expr) -> Expr:
+def _junction(op: str, unit: Const, zero: Const, args: tuple[Expr, ...]) -> Expr:
+    """n-ary and/or: flattened, without units or repeats; `zero` absorbs everything."""
     flat: list[Expr] = []
     for a in args:
-        if is_false(a):
-            return FALSE
-        if is_true(a):
+        if a == zero:
+            return zero
+        if a == unit:
             continue
-        if isinstance(a, App) and a.op == "and":
+        if isinstance(a, App) and a.op == op:
             flat.extend(a.args)
         elif a not in flat:
             flat.append(a)
     if not flat:
-        return TRUE
-    return flat[0] if len(flat) == 1 else App("and", tuple(flat))
+        return unit
+    return flat[0] if len(flat) == 1 else App(op, tuple(flat))
+
+
+def and_(*args: Expr) -> Expr:
+    return _junction("and", TRUE, FALSE, args)
 
 
 def or_(*args: Expr) -> Expr:
-    flat: list[Expr] = []
-    for a in args:
-        if is_true(a):
-            return TRUE
-        if is_false(a):
-            continue
-        if isinstance(a, App) and a.op == "or":
-            flat.extend(a.args)
-        elif a not in flat:
-            flat.append(a)
-    if not flat:
-        return FALSE
-    return flat[0] if len(flat) == 1 else App("or", tuple(flat))
+    return _junction("or", FALSE, TRUE, args)
 
 
 def implies(a: Expr, b: Expr) -> Expr:

@@ -208,30 +208,28 @@ class _Lowerer:
     # ------------------------------------------------------ graph building
     def _graph(self, inst: _Instance) -> _Node:
         decl = next(p.decl for p in self.sym.processes if p.decl.name == inst.decl_name)
-        env: dict[str, Val | StateRef] = {}
-        for s in decl.body:
-            if isinstance(s, A.LocalVar):
-                prefix = f"{inst.name}.{s.name}"
-                t = self.el.type_expr(s.type)
-                self._add_var(prefix, t, s.span, "local")
-                self._init_var(prefix, t, s.init)
-                env[s.name] = StateRef(prefix, t)
+        env: dict[str, Val | StateRef] = dict(self._locals(decl.body, inst.name))
         self._proc_locals: dict[str, dict[str, StateRef]] = {}
         self._inst = inst
         return self._build(decl.body, env, _End(), "", None, ())
 
+    def _locals(self, body: tuple[A.Stmt, ...], prefix: str) -> dict[str, StateRef]:
+        """State variables for the `var`s at the top of a body, named `prefix.name`."""
+        out: dict[str, StateRef] = {}
+        for s in body:
+            if isinstance(s, A.LocalVar):
+                name = f"{prefix}.{s.name}"
+                t = self.el.type_expr(s.type)
+                self._add_var(name, t, s.span, "local")
+                self._init_var(name, t, s.init)
+                out[s.name] = StateRef(name, t)
+        return out
+
     def _locals_for(self, proc: A.ProcedureDecl) -> dict[str, StateRef]:
         """Procedure locals: one copy per process instance, shared by its call sites."""
         if proc.name not in self._proc_locals:
-            out: dict[str, StateRef] = {}
-            for s in proc.body:
-                if isinstance(s, A.LocalVar):
-                    prefix = f"{self._inst.name}.{proc.name}.{s.name}"
-                    t = self.el.type_expr(s.type)
-                    self._add_var(prefix, t, s.span, "local")
-                    self._init_var(prefix, t, s.init)
-                    out[s.name] = StateRef(prefix, t)
-            self._proc_locals[proc.name] = out
+            self._proc_locals[proc.name] = self._locals(proc.body,
+                                                        f"{self._inst.name}.{proc.name}")
         return self._proc_locals[proc.name]
 
     def _build(self, stmts: tuple[A.Stmt, ...], env: Env, nxt: _Node, label: str,
