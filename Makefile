@@ -19,6 +19,7 @@ prove: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy src
 	$(BIN)/pytest
 
 readme: $(STAMP)

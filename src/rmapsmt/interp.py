@@ -77,8 +77,8 @@ def _tree(e: ir.Expr, index: dict[str, int]) -> Fn:
                 "or": lambda s: any(g(s) for g in f),
                 "ite": lambda s: f[1](s) if f[0](s) else f[2](s),
                 "eq": lambda s: f[0](s) == f[1](s),
-                "lt": lambda s: f[0](s) < f[1](s),  # type: ignore[operator]
-                "le": lambda s: f[0](s) <= f[1](s),  # type: ignore[operator]
+                "lt": lambda s: f[0](s) < f[1](s),
+                "le": lambda s: f[0](s) <= f[1](s),
                 "add": lambda s: f[0](s) + f[1](s),
                 "sub": lambda s: f[0](s) - f[1](s),
                 "mul": lambda s: f[0](s) * f[1](s),
@@ -107,7 +107,9 @@ class Interpreter:
     def __init__(self, system: ir.System) -> None:
         self.system = system
         self.index = {v.name: i for i, v in enumerate(system.vars)}
-        c = lambda e: compile_expr(e, self.index)  # noqa: E731
+        def c(e: ir.Expr) -> Fn:
+            return compile_expr(e, self.index)
+
         self.steps = tuple(
             _Compiled(t, c(t.guard), tuple((self.index[v], c(e)) for v, e in t.updates))
             for t in system.transitions

@@ -268,8 +268,8 @@ class _Lowerer:
             case A.CallStmt(name, args):
                 proc = self.sym.procedures[name]
                 penv: dict[str, Val | StateRef] = dict(self._locals_for(proc))
-                for p, a in zip(proc.params, args, strict=True):
-                    penv[p.name] = self._argument(name, p, a, env)
+                for param, arg in zip(proc.params, args, strict=True):
+                    penv[param.name] = self._argument(name, param, arg, env)
                 return self._build(proc.body, penv, nxt, label or name, nxt, (*calls, name))
             case A.Return():
                 assert ret is not None

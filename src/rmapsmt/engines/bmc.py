@@ -126,10 +126,10 @@ def bmc(system: ir.System, depth: int, timeout: float | None = None,
             if r != z3.sat:
                 break
             assert run.model is not None
-            hit = {i for i, g in zip(live_unseen, guards, strict=True)
-                   if z3.is_true(run.model.eval(g, model_completion=True))}
-            enabled_steps |= hit
-            live_unseen = [i for i in live_unseen if i not in hit]
+            on = {i for i, g in zip(live_unseen, guards, strict=True)
+                  if z3.is_true(run.model.eval(g, model_completion=True))}
+            enabled_steps |= on
+            live_unseen = [i for i in live_unseen if i not in on]
         # covers
         for c in system.covers:
             if c.name in reached:

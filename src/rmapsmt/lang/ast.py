@@ -12,7 +12,7 @@ from ..diagnostics import NO_SPAN, Span
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)  # type: ignore[no-any-return]
+    return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 # ---------------------------------------------------------------- expressions

@@ -80,8 +80,9 @@ class _Checker:
                 if value not in values:
                     raise SpecError(d.span, f"default {default!r} of option '{name}' is not "
                                     "among its values")
-                sym.consts[name] = ConstValue(t, t.members.index(value) if isinstance(t, EnumT)
-                                              else value)
+                sym.consts[name] = ConstValue(
+                    t, t.members.index(str(value)) if isinstance(t, EnumT) else int(value)
+                    if isinstance(t, IntT) else bool(value))
             case A.ConstDecl(name, value):
                 self._declare(name, d.span, "constant")
                 sym.consts[name] = el.const_value(value)
@@ -252,8 +253,9 @@ class _Checker:
 
     def _stmt(self, s: A.Stmt, owner: str, labels: dict[str, Span], in_proc: bool,
               top: bool, in_atomic: bool) -> None:
-        sub = lambda b, atomic=in_atomic: self._stmts(b, owner, labels, in_proc,  # noqa: E731
-                                                      in_atomic=atomic)
+        def sub(b: tuple[A.Stmt, ...], atomic: bool = in_atomic) -> None:
+            self._stmts(b, owner, labels, in_proc, in_atomic=atomic)
+
         match s:
             case A.Labelled(label, body):
                 if in_atomic:

@@ -352,9 +352,9 @@ class Elaborator:
                 else:
                     x = self.expr(elem, scope, ctx=ctx)
                     dt, vals = self.domain(dom, scope, x.type)
-                for v in vals:
-                    self._same(e.span, x, v)
-                return Scalar(BoolT(), ir.or_(*(values_equal(x, v) for v in vals)))
+                for member in vals:
+                    self._same(e.span, x, member)
+                return Scalar(BoolT(), ir.or_(*(values_equal(x, m) for m in vals)))
             case A.CallExpr(name, args):
                 return self._call(e, name, args, scope, ctx)
             case A.RecordLit(fields):
@@ -364,11 +364,12 @@ class Elaborator:
                 missing = [f for f, _ in expected.fields if f not in given]
                 extra = [f for f in given if expected.field(f) is None]
                 if missing or extra:
-                    parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
+                    problems = ([f"missing {', '.join(missing)}"] if missing else []) + (
                         [f"unknown {', '.join(extra)}"] if extra else [])
-                    raise self.error(e.span, f"record '{expected}' literal: " + "; ".join(parts))
-                vals = tuple(self.expr(given[f], scope, ft, ctx) for f, ft in expected.fields)
-                return RecordV(expected, vals)
+                    raise self.error(e.span,
+                                     f"record '{expected}' literal: " + "; ".join(problems))
+                return RecordV(expected, tuple(self.expr(given[f], scope, ft, ctx)
+                                               for f, ft in expected.fields))
         raise self.error(e.span, "unsupported expression")
 
     def _name(self, e: A.Expr, name: str, scope: Scope, expected: Type | None) -> Val:
@@ -430,12 +431,12 @@ class Elaborator:
     def _binary(self, e: A.Expr, op: str, left: A.Expr, right: A.Expr, scope: Scope,
                 ctx: ir.Expr) -> Val:
         if op in ("&&", "||", "->", "<->"):
-            a = self.boolean(left, scope, ctx)
-            rctx = (ir.and_(ctx, a) if op in ("&&", "->")
-                    else ir.and_(ctx, ir.not_(a)) if op == "||" else ctx)
-            b = self.boolean(right, scope, rctx)
-            r = {"&&": ir.and_(a, b), "||": ir.or_(a, b), "->": ir.implies(a, b),
-                 "<->": ir.eq(a, b)}[op]
+            p = self.boolean(left, scope, ctx)
+            rctx = (ir.and_(ctx, p) if op in ("&&", "->")
+                    else ir.and_(ctx, ir.not_(p)) if op == "||" else ctx)
+            q = self.boolean(right, scope, rctx)
+            r = {"&&": ir.and_(p, q), "||": ir.or_(p, q), "->": ir.implies(p, q),
+                 "<->": ir.eq(p, q)}[op]
             return Scalar(BoolT(), r)
         if op in ("==", "!="):
             la, ra = self._pair(left, right, scope, ctx)
