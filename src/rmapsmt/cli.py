@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -25,7 +25,7 @@ from .pipeline import Loaded, load, parse_sets, read_source
 from .render import json as json_render
 from .render import matrix as matrix_render
 from .render import text as text_render
-from .result import HOLDS, UNKNOWN, VIOLATED, Result, Trace
+from .result import HOLDS, UNKNOWN, Result, Trace
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
@@ -53,7 +53,7 @@ SetOpt = Annotated[list[str], typer.Option("--set", metavar="NAME=VALUE",
                                            help="Override an option declared in the spec.")]
 
 
-def _fail_input(err: SpecError, path: str | None) -> None:
+def _fail_input(err: SpecError, path: str | None) -> NoReturn:
     src = None
     if path is not None and err.span is not None:
         try:
@@ -69,7 +69,6 @@ def _load(spec: str, sets: list[str]) -> Loaded:
         return load(spec, parse_sets(sets))
     except SpecError as err:
         _fail_input(err, spec)
-        raise  # unreachable: _fail_input exits
 
 
 def exit_code(result: Result) -> int:
@@ -138,7 +137,6 @@ def matrix(
         cells = run_matrix(spec, vary, parse_sets(sets), engine.value, depth, base)
     except SpecError as err:
         _fail_input(err, spec)
-        raise
     except ReplayError as err:
         typer.echo(f"rmapsmt: internal error: a counterexample did not replay: {err}", err=True)
         raise typer.Exit(EXIT_INTERNAL) from None
@@ -216,5 +214,3 @@ def main() -> None:
                    "This is a bug in rmapsmt; RMAPSMT_DEBUG=1 shows the traceback.", err=True)
         sys.exit(EXIT_INTERNAL)
 
-
-__all__ = ["app", "main", "VIOLATED"]
