@@ -38,6 +38,7 @@ class _Run:
     enc: Encoder = field(init=False)
     solver: z3.Solver = field(init=False)
     calls: int = 0
+    why: str = ""
 
     def __post_init__(self) -> None:
         self.enc = Encoder(self.system)
@@ -47,9 +48,11 @@ class _Run:
         self.solver.set("random_seed", 0)
 
     def check(self, *extra: z3.ExprRef) -> z3.CheckSatResult:
+        """One query in its own push/pop frame; `why` says why an answer was unknown."""
         if self.deadline is not None:
             left = self.deadline - time.monotonic()
             if left <= 0:
+                self.why = "timed out"
                 return z3.unknown
             self.solver.set("timeout", max(1, int(left * 1000)))
         self.calls += 1
@@ -59,6 +62,10 @@ class _Run:
                 self.solver.add(e)
             r = self.solver.check()
             self.model = self.solver.model() if r == z3.sat else None
+            if r == z3.unknown:
+                said = self.solver.reason_unknown()
+                self.why = ("timed out" if "timeout" in said or "canceled" in said
+                            else f"solver returned unknown ({said})")
             return r
         finally:
             self.solver.pop()
@@ -117,7 +124,7 @@ def bmc(system: ir.System, depth: int, timeout: float | None = None,
                 found[n] = tr
             open_props = [n for n in open_props if n not in hit]
         if unknown:
-            reason = f"solver returned unknown at depth {k} (timeout or incompleteness)"
+            reason = f"{run.why} at depth {k}"
             break
         # dead steps: which written steps can be enabled at depth k?
         while live_unseen:
@@ -140,7 +147,7 @@ def bmc(system: ir.System, depth: int, timeout: float | None = None,
             elif r == z3.unknown:
                 unknown = True
         if unknown:
-            reason = f"solver returned unknown at depth {k} (timeout or incompleteness)"
+            reason = f"{run.why} at depth {k}"
             break
         bound = k
         # completeness: can any execution take a (k+1)-th step?
@@ -149,7 +156,7 @@ def bmc(system: ir.System, depth: int, timeout: float | None = None,
             complete = True
             break
         if r == z3.unknown:
-            reason = f"solver returned unknown at depth {k} (timeout or incompleteness)"
+            reason = f"{run.why} checking for executions longer than {k} steps"
             unknown = True
             break
         if k == depth:
