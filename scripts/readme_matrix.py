@@ -1,9 +1,10 @@
-"""Regenerate the verdict tables in README.md from the tool's own output.
+"""Regenerate the tool output shown in README.md: verdict tables and the race trace.
 
     .venv/bin/python scripts/readme_matrix.py      (or: make readme)
 
-Each table sits between `<!-- matrix:NAME -->` and `<!-- /matrix:NAME -->`;
-the command that produced it is written above it.
+Each table sits between `<!-- matrix:NAME -->` and `<!-- /matrix:NAME -->`,
+with the command that produced it written above it; the counterexample of
+the unfixed kernel sits between `<!-- race -->` and `<!-- /race -->`.
 """
 
 from __future__ import annotations
@@ -34,9 +35,22 @@ def table(args: list[str]) -> str:
     return f"`{cmd}` (exit {out.returncode}):\n\n{out.stdout.strip()}\n"
 
 
+def race() -> str:
+    """The BUG_ON counterexample of the unfixed code, without the initial state."""
+    exe = Path(sys.executable).parent / "rmapsmt"
+    out = subprocess.run([str(exe), "prove", "specs/shift_arg_pages.rmap", "--set", "fix=none"],
+                         cwd=ROOT, capture_output=True, text=True, check=False).stdout
+    block = out[out.index("counterexample for bug_on_migration_entry_to_page"):]
+    lines = block.split("\n\n", 1)[0].splitlines()
+    keep = [ln for ln in lines if not ln.startswith(("  initial state:", "      "))]
+    return "```\n" + "\n".join(keep) + "\n```\n"
+
+
 def main() -> None:
     readme = ROOT / "README.md"
     text = readme.read_text()
+    pattern = re.compile(r"(<!-- race -->\n).*?(<!-- /race -->)", re.S)
+    text = pattern.sub(lambda m: m.group(1) + race() + m.group(2), text)
     for name, args in TABLES.items():
         pattern = re.compile(rf"(<!-- matrix:{name} -->\n).*?(<!-- /matrix:{name} -->)", re.S)
         if not pattern.search(text):
