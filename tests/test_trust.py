@@ -574,3 +574,11 @@ class TestDeterminism:
         b = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--format", "json").report
         del a["stats"], b["stats"]
         assert a == b
+
+
+class TestMemoryLimit:
+    def test_a_solver_out_of_memory_is_unknown_not_a_crash(self) -> None:
+        r = run_cli("prove", FLAGSHIP, "--max-memory", "16")
+        assert r.exit_code == 3
+        assert "ran out of memory" in r.stdout
+        assert "Traceback" not in r.stdout + r.stderr

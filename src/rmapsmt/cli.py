@@ -18,6 +18,7 @@ import typer
 
 from . import ir, run
 from .diagnostics import SpecError, render_error
+from .engines.bmc import DEFAULT_MAX_MEMORY_MB
 from .expect import judge
 from .interp import Interpreter, ReplayError, TooManyStates
 from .matrix import run_matrix
@@ -91,13 +92,16 @@ def prove(
     engine: Annotated[Engine, typer.Option(help="bmc: Z3 bounded model checking with a "
                                            "completeness check; explicit: breadth-first "
                                            "search of the state space, no solver.")] = Engine.bmc,
+    max_memory: Annotated[int, typer.Option(min=16, metavar="MB", help="Solver memory cap; "
+                                            "past it the result is unknown (exit 3).")]
+    = DEFAULT_MAX_MEMORY_MB,
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
     loaded = _load(spec, sets)
     system = loaded.system
     k = system.depth if depth is None else depth
     try:
-        result = run.check(system, engine.value, k, timeout)
+        result = run.check(system, engine.value, k, timeout, max_memory)
     except ReplayError as err:
         typer.echo(f"rmapsmt: internal error: a counterexample did not replay in the "
                    f"interpreter: {err}\nThis is a bug in rmapsmt; the trace is not shown.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import ir
-from .engines.bmc import bmc
+from .engines.bmc import DEFAULT_MAX_MEMORY_MB, bmc
 from .engines.explicit import explicit
 from .interp import Interpreter
 from .result import Result, Trace
@@ -15,10 +15,11 @@ ENGINES = ("bmc", "explicit")
 
 
 def check(system: ir.System, engine: str = "bmc", depth: int | None = None,
-          timeout: float | None = None) -> Result:
+          timeout: float | None = None, max_memory_mb: int = DEFAULT_MAX_MEMORY_MB) -> Result:
     """Run `engine`; every trace in the answer has been replayed (ReplayError otherwise)."""
     k = system.depth if depth is None else depth
-    result = bmc(system, k, timeout) if engine == "bmc" else explicit(system, k)
+    result = (bmc(system, k, timeout, max_memory_mb=max_memory_mb) if engine == "bmc"
+              else explicit(system, k))
     return verify(system, result)
 
 

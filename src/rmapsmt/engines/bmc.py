@@ -65,6 +65,7 @@ class _Run:
             if r == z3.unknown:
                 said = self.solver.reason_unknown()
                 self.why = ("timed out" if "timeout" in said or "canceled" in said
+                            else "ran out of memory" if "memory" in said
                             else f"solver returned unknown ({said})")
             return r
         finally:
@@ -76,11 +77,16 @@ class _Run:
         return Trace(states, steps)
 
 
+DEFAULT_MAX_MEMORY_MB = 8192
+
+
 def bmc(system: ir.System, depth: int, timeout: float | None = None,
-        progress: Progress | None = None) -> Result:
+        progress: Progress | None = None,
+        max_memory_mb: int = DEFAULT_MAX_MEMORY_MB) -> Result:
     start = time.monotonic()
     run = _Run(system, None if timeout is None else start + timeout)
     enc, solver = run.enc, run.solver
+    solver.set("max_memory", max_memory_mb)  # past it z3 answers unknown, not a crash
     solver.add(*enc.init())
 
     props = {p.name: p for p in system.properties}
@@ -99,7 +105,7 @@ def bmc(system: ir.System, depth: int, timeout: float | None = None,
     if r0 != z3.sat:
         return conclude(system, "bmc", initial=r0 == z3.unknown, found={}, reached={},
                         bound=-1, complete=False,
-                        unknown="solver gave up on the initial states" if r0 == z3.unknown
+                        unknown=f"{run.why} on the initial states" if r0 == z3.unknown
                         else None, stats=Stats(time.monotonic() - start, run.calls, -1),
                         warnings=tautologies(system))
 
