@@ -202,8 +202,9 @@ class TestReplay:
                                                     fmt: str) -> None:
         real = rmapsmt.run.bmc
 
-        def corrupting_bmc(system: ir.System, depth: int, timeout: float | None = None) -> Result:
-            result = real(system, depth, timeout)
+        def corrupting_bmc(system: ir.System, depth: int, timeout: float | None = None,
+                           **options: Any) -> Result:
+            result = real(system, depth, timeout, **options)
             props = []
             for p in result.properties:
                 if p.name == BUG_ON:
@@ -487,10 +488,11 @@ def stop_the_clock_at(monkeypatch: pytest.MonkeyPatch, depth: int) -> None:
         if k == depth:
             clock.now = 1e6
 
-    def timed_bmc(system: ir.System, k: int, timeout: float | None = None) -> Result:
+    def timed_bmc(system: ir.System, k: int, timeout: float | None = None,
+                  **options: Any) -> Result:
         assert timeout is not None
         clock.now = 0.0
-        return real(system, k, timeout, progress)
+        return real(system, k, timeout, progress, **options)
 
     monkeypatch.setattr(rmapsmt.run, "bmc", timed_bmc)
 
