@@ -171,9 +171,6 @@ class Interpreter:
     def as_dict(self, s: State) -> dict[str, int | bool]:
         return {v.name: s[i] for i, v in enumerate(self.system.vars)}
 
-    def from_dict(self, d: dict[str, int | bool]) -> State:
-        return tuple(d[v.name] for v in self.system.vars)
-
     # ------------------------------------------------------- simulation
     def simulate(self, steps: int, seed: int) -> tuple[State, list[tuple[ir.Transition, State]]]:
         rng = random.Random(seed)

@@ -210,37 +210,6 @@ def interval(e: Expr, ranges: Mapping[str, tuple[int, int]]) -> tuple[int, int]:
     raise ValueError(f"interval of non-integer operator {e.op}")
 
 
-def substitute(e: Expr, env: Mapping[str, Expr]) -> Expr:
-    """Replace variables by expressions, refolding constants on the way up."""
-    if isinstance(e, Const):
-        return e
-    if isinstance(e, Var):
-        return env.get(e.name, e)
-    return rebuild(e.op, tuple(substitute(a, env) for a in e.args))
-
-
-def rebuild(op: str, args: tuple[Expr, ...]) -> Expr:
-    match op:
-        case "not":
-            return not_(args[0])
-        case "and":
-            return and_(*args)
-        case "or":
-            return or_(*args)
-        case "ite":
-            return ite(*args)
-        case "eq":
-            return eq(*args)
-        case "lt":
-            return lt(*args)
-        case "le":
-            return le(*args)
-        case "neg":
-            return neg(args[0])
-        case _:
-            return arith(op, *args)
-
-
 # --------------------------------------------------------- transition system
 
 
@@ -336,10 +305,6 @@ class System:
             v.name: (v.sort.lo, v.sort.hi) if isinstance(v.sort, IntSort) else (0, 1)
             for v in self.vars
         }
-
-
-def all_done(system: System) -> Expr:
-    return and_(*(eq(Var(p.pc_var), Const(p.done)) for p in system.processes))
 
 
 def deadlock_bad(processes: Iterable[Process], transitions: Iterable[Transition]) -> Expr:

@@ -338,7 +338,7 @@ class Elaborator:
             case A.Ite(c, t, f):
                 cond = self.boolean(c, scope, ctx)
                 a = self.expr(t, scope, expected, ir.and_(ctx, cond))
-                b = self.expr(f, scope, expected or _t_or_none(a), ir.and_(ctx, ir.not_(cond)))
+                b = self.expr(f, scope, expected or a.type, ir.and_(ctx, ir.not_(cond)))
                 self._same(e.span, a, b)
                 return merge(cond, a, b)
             case A.Quant(kind, var, dom, body):
@@ -506,10 +506,6 @@ class Elaborator:
 
 
 def _t(v: Val) -> Type:
-    return v.type
-
-
-def _t_or_none(v: Val) -> Type | None:
     return v.type
 
 

@@ -69,10 +69,6 @@ Type = BoolT | IntT | AnyIntT | EnumT | ArrayT | RecordT
 ScalarT = BoolT | IntT | EnumT
 
 
-def is_scalar(t: Type) -> bool:
-    return isinstance(t, BoolT | IntT | EnumT)
-
-
 def domain_values(t: Type) -> tuple[int | bool, ...] | None:
     """The values of a finite index type, or None if it cannot index an array."""
     match t:
@@ -103,11 +99,3 @@ def same_kind(a: Type, b: Type) -> bool:
     if isinstance(a, ArrayT) and isinstance(b, ArrayT):
         return a.index == b.index and same_kind(a.elem, b.elem)
     return a == b
-
-
-def show_value(t: Type, v: int | bool) -> str:
-    if isinstance(t, EnumT):
-        return t.members[int(v)]
-    if isinstance(t, BoolT):
-        return "true" if v else "false"
-    return str(int(v))
