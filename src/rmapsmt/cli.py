@@ -24,6 +24,7 @@ from .interp import Interpreter, ReplayError, TooManyStates
 from .matrix import run_matrix
 from .pipeline import Loaded, load, parse_sets, read_source
 from .render import json as json_render
+from .render import junit as junit_render
 from .render import matrix as matrix_render
 from .render import text as text_render
 from .result import HOLDS, UNKNOWN, Result, Trace
@@ -37,12 +38,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 class Format(StrEnum):
     text = "text"
     json = "json"
+    junit = "junit"
 
 
 class TableFormat(StrEnum):
     text = "text"
     md = "md"
     json = "json"
+    junit = "junit"
 
 
 class Engine(StrEnum):
@@ -111,6 +114,8 @@ def prove(
     failing = run.failing_steps(system, result)
     if fmt == Format.json:
         typer.echo(json_render.render(result, system, judgements, failing))
+    elif fmt == Format.junit:
+        typer.echo(junit_render.prove(result, judgements))
     else:
         typer.echo(text_render.render(result, system, failing, judgements))
     # The exit code is the verdict's; `matrix` is the gate that fails on unmet expectations.
@@ -130,8 +135,7 @@ def matrix(
         metavar="OPTION=VALUE", help="Judge each passing cell against this setting, e.g. "
         "fix=none: a fix whose removal changes nothing is reported 'not needed'.")] = None,
 ) -> None:
-    """Prove SPEC under every combination of the --vary options; exit 0 iff every cell meets
-    the spec's declared expectations."""
+    """Prove SPEC under every combination of the --vary options (exit 0 iff all meet `expect`)."""
     started = time.monotonic()
     try:
         base = None
@@ -146,7 +150,7 @@ def matrix(
         raise typer.Exit(EXIT_INTERNAL) from None
     total = time.monotonic() - started
     render = {TableFormat.text: matrix_render.text, TableFormat.md: matrix_render.markdown,
-              TableFormat.json: matrix_render.as_json}[fmt]
+              TableFormat.json: matrix_render.as_json, TableFormat.junit: junit_render.matrix}[fmt]
     typer.echo(render(cells, total))
     bad = [c for c in cells if not c.matches]
     raise typer.Exit(EXIT_VIOLATED if bad else EXIT_HOLDS)

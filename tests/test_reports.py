@@ -1,0 +1,38 @@
+"""Machine-readable reports for a CI gate: JUnit XML from prove and matrix."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conftest import FLAGSHIP, ROOT, run_cli
+
+
+def test_prove_junit_fails_exactly_the_violated_properties() -> None:
+    r = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--format", "junit")
+    assert r.exit_code == 1
+    suite = ET.fromstring(r.stdout.split("?>", 1)[1])
+    failed = {c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None}
+    assert failed == {"no_orphaned_migration_entry", "bug_on_migration_entry_to_page"}
+    assert suite.get("failures") == "2"
+    assert int(suite.get("tests", "0")) == len(list(suite.iter("testcase")))
+
+
+def test_prove_junit_passes_the_emails_fix() -> None:
+    r = run_cli("prove", FLAGSHIP, "--format", "junit")
+    assert r.exit_code == 0
+    suite = ET.fromstring(r.stdout.split("?>", 1)[1])
+    assert suite.get("failures") == "0"
+
+
+def test_matrix_junit_fails_cells_that_miss_their_expectation(tmp_path: Path) -> None:
+    spec = tmp_path / "fork.rmap"
+    text = (ROOT / "specs" / "fork_migration.rmap").read_text()
+    spec.write_text(text.replace("expect violated when fix == none && child_order == before",
+                                 "expect holds when fix == none && child_order == before"))
+    r = run_cli("matrix", spec, "--vary", "fix", "--vary", "child_order", "--engine",
+                "explicit", "--format", "junit")
+    assert r.exit_code == 1
+    suite = ET.fromstring(r.stdout.split("?>", 1)[1])
+    failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert failed == ["fix=none,child_order=before"]
