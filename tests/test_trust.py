@@ -584,3 +584,14 @@ class TestMemoryLimit:
         assert r.exit_code == 3
         assert "ran out of memory" in r.stdout
         assert "Traceback" not in r.stdout + r.stderr
+
+
+class TestDeadStepsAndCrashes:
+    def test_a_step_that_always_fails_its_check_is_not_dead(self, tmp_path: Path) -> None:
+        spec = tmp_path / "crash.rmap"
+        spec.write_text("spec c\nlock l\nprocess q {\n  bad_release: release l\n}\n")
+        for engine in ("bmc", "explicit"):
+            rep = run_cli("prove", spec, "--engine", engine, "--format", "json").report
+            assert rep["verdict"] == "violated"
+            assert rep["property"] == "lock@L4"
+            assert not any("dead step" in w for w in rep["warnings"]), engine

@@ -230,6 +230,9 @@ class Check:
     span: Span
 
 
+CRASH = " (fails)"  # label suffix of the step a process takes when one of its checks fails
+
+
 @dataclass(frozen=True, slots=True)
 class Transition:
     index: int

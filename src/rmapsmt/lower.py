@@ -380,7 +380,7 @@ class _Lowerer:
         if not ir.is_true(ok):
             crash = ir.and_(st.base, ir.not_(ok))
             self.transitions.append(ir.Transition(
-                len(self.transitions), inst.name, f"{label} (fails)", span,
+                len(self.transitions), inst.name, label + ir.CRASH, span,
                 ir.and_(crash, st.assume), crash, st.assume,
                 ((inst.pc_var, ir.Const(self._done_pc)),), (), inst.pc_var, pc,
                 self._done_pc))

@@ -8,13 +8,13 @@ from .. import ir
 
 
 def step_key(t: ir.Transition) -> tuple[str, str, int]:
-    """Replicated instances and forks of one statement count as one step."""
-    return (t.process.split("[", 1)[0], t.label, t.span.line)
+    """Replicated instances, forks and the crash variant of one statement are one step."""
+    return (t.process.split("[", 1)[0], t.label.removesuffix(ir.CRASH), t.span.line)
 
 
 def checked_steps(system: ir.System) -> list[ir.Transition]:
-    """The steps a spec author wrote (not the crash steps of failed checks)."""
-    return [t for t in system.transitions if not t.label.endswith("(fails)") and t.label != "end"]
+    """The steps a spec author wrote (not the silent steps to the end of a process)."""
+    return [t for t in system.transitions if t.label != "end"]
 
 
 def dead_step_warnings(system: ir.System, enabled: Iterable[int], complete: bool,
