@@ -347,7 +347,7 @@ class _Lowerer:
             for cond, act in paths:
                 at_pc = ir.eq(ir.Var(inst.pc_var), ir.Const(pc))
                 if act is None:  # fell off the end without a step
-                    self._emit(inst, "end", Span(self.sym.file, 0, 0, 0, 0), _Step(
+                    self._emit(inst, "end", self._decl_span(inst), _Step(
                         {}, ir.and_(at_pc, cond), ir.TRUE, []), pc, done)
                     continue
                 target = _skip_gotos(act.next) if act.next is not None else None
@@ -355,6 +355,10 @@ class _Lowerer:
                 start = _Step({}, ir.and_(at_pc, cond), ir.TRUE, [])
                 for st in self._exec(act.stmts, act.env, inst, start, ir.TRUE):
                     self._emit(inst, act.label or f"L{act.span.line}", act.span, st, pc, to)
+
+    def _decl_span(self, inst: _Instance) -> Span:
+        """Where a process is declared: the line shown for its silent last step."""
+        return next(p.decl.span for p in self.sym.processes if p.decl.name == inst.decl_name)
 
     def _point_name(self, n: _Node) -> str:
         n = _skip_gotos(n)
