@@ -333,7 +333,8 @@ class _Lowerer:
             for _, act in paths:
                 if act is not None and act.next is not None:
                     nxt = _skip_gotos(act.next)
-                    if id(nxt) not in points:
+                    # a step into the end goes straight to `done`: the end is no control point
+                    if not isinstance(nxt, _End) and id(nxt) not in points:
                         pending.append((nxt, point(nxt)))
         done = len(order)
         self._done_pc = done
