@@ -339,3 +339,18 @@ def test_explicit_engine_agrees(name: str) -> None:
     _, bmc = prove_json(name)
     assert {p["name"]: (p["verdict"], p["depth"]) for p in rep["properties"]} == {
         p["name"]: (p["verdict"], p["depth"]) for p in bmc["properties"]}
+
+
+def test_the_tutorials_one_step_fix_holds(tmp_path: Path) -> None:
+    """README tutorial: making test-and-set one atomic step fixes the broken lock."""
+    text = (EXAMPLES / "broken_mutex.rmap").read_text()
+    old = ("  test: await !locked            // the lock looks free ...\n"
+           "  set: locked := true            // ... so take it (too late: not atomic with the "
+           "test)\n")
+    assert old in text
+    fixed = tmp_path / "fixed.rmap"
+    fixed.write_text(text.replace(old, "  take: atomic { await !locked; locked := true }\n")
+                     .replace("expect violated for mutual_exclusion", "expect holds"))
+    rep = run_cli("prove", fixed, "--format", "json").report
+    assert rep["verdict"] == "holds" and rep["complete"] is True
+    assert all(e["met"] for e in rep["expectations"])
