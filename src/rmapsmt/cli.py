@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from . import ir, run
+from . import run
 from .diagnostics import SpecError, render_error
 from .engines.bmc import DEFAULT_MAX_MEMORY_MB
 from .expect import judge
@@ -187,12 +187,12 @@ def simulate(
         typer.echo(f"rmapsmt: {err}", err=True)
         raise typer.Exit(EXIT_VIOLATED) from None
     trace = Trace((first, *(s for _, s in run)), tuple(t.index for t, _ in run))
-    bad = [p.name for p in interp.violated(trace.states[-1])]
+    last = trace.states[-1]
+    bad = [p.name for p in interp.violated(last)]  # includes `deadlock` unless allowed
     end = ("stopped: " + ", ".join(bad) + " violated" if bad
-           else "all processes finished" if not interp.enabled(trace.states[-1])
-           and all_finished(system, interp, trace.states[-1])
-           else "deadlock" if not interp.enabled(trace.states[-1])
-           else f"stopped after {trace.length} steps")
+           else f"stopped after {trace.length} steps" if interp.enabled(last)
+           else "all processes finished" if interp.finished(last)
+           else "no process can move")
     if fmt == Format.json:
         typer.echo(json.dumps({"spec": system.name, "seed": seed, "end": end, "violated": bad,
                                **json_render.trace_json(system, trace)}, indent=2))
@@ -200,11 +200,6 @@ def simulate(
         typer.echo(f"simulation of {system.name} (seed {seed}): {end}")
         typer.echo("\n".join(text_render.render_trace(system, trace, [])))
     raise typer.Exit(EXIT_VIOLATED if bad else EXIT_HOLDS)
-
-
-def all_finished(system: ir.System, interp: Interpreter, s: tuple[int | bool, ...]) -> bool:
-    state = interp.as_dict(s)
-    return all(state[p.pc_var] == p.done for p in system.processes)
 
 
 def main() -> None:

@@ -144,6 +144,9 @@ class Interpreter:
     def in_domain(self, s: State) -> bool:
         return all(v in d for v, d in zip(s, self.domains, strict=True))
 
+    def finished(self, s: State) -> bool:
+        return all(s[self.index[p.pc_var]] == p.done for p in self.system.processes)
+
     def enabled(self, s: State) -> list[ir.Transition]:
         return [c.t for c in self.steps if c.guard(s)]
 
@@ -167,9 +170,6 @@ class Interpreter:
 
     def covered(self, s: State) -> list[ir.Cover]:
         return [cv for cv, f in self.covers if f(s)]
-
-    def as_dict(self, s: State) -> dict[str, int | bool]:
-        return {v.name: s[i] for i, v in enumerate(self.system.vars)}
 
     # ------------------------------------------------------- simulation
     def simulate(self, steps: int, seed: int) -> tuple[State, list[tuple[ir.Transition, State]]]:

@@ -67,13 +67,15 @@ def render(r: Result, system: ir.System, failing: dict[str, list[ir.Transition]]
     for p in r.properties:
         if p in quiet:
             continue
-        status = {HOLDS: "holds", VIOLATED: "VIOLATED", UNKNOWN: "unknown",
-                  VACUOUS: "vacuous"}[p.verdict]
+        # a property that held only up to the bound is not shown as plainly holding
+        status = {HOLDS: "holds" if r.complete else f"ok<={r.bound}", VIOLATED: "VIOLATED",
+                  UNKNOWN: "unknown", VACUOUS: "vacuous"}[p.verdict]
         extra = f" at depth {p.trace.length}" if p.trace is not None else ""
         out.append(f"  {status:<9} {p.name}: {p.description}{extra}")
     if quiet:
         n = len(quiet)
-        out.append(f"  holds     {n} run-time check{'' if n == 1 else 's'} (value ranges, "
+        status = "holds" if r.complete else f"ok<={r.bound}"
+        out.append(f"  {status:<9} {n} run-time check{'' if n == 1 else 's'} (value ranges, "
                    "array indices, lock ownership)")
     for c in r.covers:
         got = (f"reached at depth {c.trace.length}" if c.reached and c.trace is not None
