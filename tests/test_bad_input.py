@@ -183,7 +183,7 @@ SYNTAX = {
                            "unexpected character"),
     "nul_byte": Case(HEAD + "var y: 0..3 = 0\x00\n", "\x00", "unexpected character"),
     "unterminated_comment": Case(HEAD + "/* oops\nprocess p { skip }\n", "/*",
-                                 "unexpected character '/'"),
+                                 "unterminated comment"),
     "missing_spec_header": Case("var x: 0..3 = 0\n", "var", "unexpected 'var'"),
     "missing_closing_paren": Case(proc("  x := (1 + 2\n  skip"), "skip", "unexpected 'skip'"),
     "chained_comparison": Case(proc("  flag := 1 < 2 < 3"), "< 3", "unexpected '<'"),

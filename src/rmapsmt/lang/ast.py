@@ -296,6 +296,13 @@ class Return:
 
 
 @dataclass(frozen=True, slots=True)
+class Break:
+    """Leave the innermost `while` or `for`."""
+
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class LocalVar:
     name: str
     type: TypeExpr
@@ -312,7 +319,7 @@ class Labelled:
 
 Stmt = (
     Assign | Await | AssumeStmt | Assert | Skip | If | While | For | Either | Choose | With
-    | Acquire | Release | Atomic | CallStmt | Return | LocalVar | Labelled
+    | Acquire | Release | Atomic | CallStmt | Return | Break | LocalVar | Labelled
 )
 
 # --------------------------------------------------------------- declarations
@@ -338,7 +345,7 @@ class ParamDecl:
 @dataclass(frozen=True, slots=True)
 class ConstDecl:
     name: str
-    value: Expr
+    value: Expr | ListInit  # a list makes a constant array indexed 0..n-1
     span: Span = _span()
 
 
@@ -424,6 +431,15 @@ class InvariantDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class LemmaDecl:
+    """`lemma NAME: expr`: an auxiliary invariant, proved, then used to strengthen induction."""
+
+    name: str
+    expr: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class CoverDecl:
     name: str
     expr: Expr
@@ -451,17 +467,22 @@ class DeadlockDecl:
 
 @dataclass(frozen=True, slots=True)
 class ExpectDecl:
-    """`expect holds|violated [for PROPERTY] [when COND]`: the author's belief."""
+    """`expect holds|violated [up to K] [for PROPERTY] [when COND]`: the author's belief.
+
+    `up to K` declares that a bounded check (holds for executions of at most K
+    steps) is all the author claims; without it, `holds` demands a complete result.
+    """
 
     verdict: str
     prop: str | None
     when: Expr | None
+    bound: int | None = None
     span: Span = _span()
 
 
 Decl = (
     OptionDecl | ParamDecl | ConstDecl | TypeDecl | EnumDecl | RecordDecl | VarDecl
-    | LockDecl | DefDecl | ProcedureDecl | ProcessDecl | InvariantDecl | CoverDecl
+    | LockDecl | DefDecl | ProcedureDecl | ProcessDecl | InvariantDecl | LemmaDecl | CoverDecl
     | AssumeDecl | DepthDecl | DeadlockDecl | ExpectDecl
 )
 

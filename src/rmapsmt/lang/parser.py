@@ -119,6 +119,8 @@ class _ToAst(Transformer[Token, A.Spec]):
     def init_list(self, meta: Any, ch: list[Any]) -> A.ListInit:
         return A.ListInit(tuple(ch), span=self._s(meta))
 
+    const_list = init_list
+
     def lock_decl(self, meta: Any, ch: list[Any]) -> list[A.LockDecl]:
         return [A.LockDecl(str(t), span=_tok_span(self.file, t)) for t in ch]
 
@@ -140,6 +142,9 @@ class _ToAst(Transformer[Token, A.Spec]):
     def invariant_decl(self, meta: Any, ch: list[Any]) -> A.InvariantDecl:
         return A.InvariantDecl(str(ch[0]), ch[1], span=self._s(meta))
 
+    def lemma_decl(self, meta: Any, ch: list[Any]) -> A.LemmaDecl:
+        return A.LemmaDecl(str(ch[0]), ch[1], span=self._s(meta))
+
     def cover_decl(self, meta: Any, ch: list[Any]) -> A.CoverDecl:
         return A.CoverDecl(str(ch[0]), ch[1], span=self._s(meta))
 
@@ -153,8 +158,12 @@ class _ToAst(Transformer[Token, A.Spec]):
         return A.DeadlockDecl(span=self._s(meta))
 
     def expect_decl(self, meta: Any, ch: list[Any]) -> A.ExpectDecl:
-        prop = str(ch[1]) if ch[1] is not None else None
-        return A.ExpectDecl(str(ch[0]), prop, ch[2], span=self._s(meta))
+        verdict, up_to, bound, prop, when = ch
+        if up_to is not None and str(verdict) != "holds":
+            raise SpecError(self._s(meta), "only 'holds' can be bounded: 'expect holds up to K'")
+        return A.ExpectDecl(str(verdict), str(prop) if prop is not None else None, when,
+                            self._small(meta, bound) if bound is not None else None,
+                            span=self._s(meta))
 
     # --- types
     def bool_type(self, meta: Any, ch: list[Any]) -> A.BoolTypeExpr:
@@ -235,6 +244,9 @@ class _ToAst(Transformer[Token, A.Spec]):
 
     def return_stmt(self, meta: Any, ch: list[Any]) -> A.Return:
         return A.Return(span=self._s(meta))
+
+    def break_stmt(self, meta: Any, ch: list[Any]) -> A.Break:
+        return A.Break(span=self._s(meta))
 
     def local_decl(self, meta: Any, ch: list[Any]) -> A.LocalVar:
         return A.LocalVar(str(ch[0]), ch[1], ch[2] if len(ch) > 2 else None, span=self._s(meta))
@@ -349,7 +361,7 @@ class _ToAst(Transformer[Token, A.Spec]):
 
 
 _PRETTY = {"NAME": "a name", "INT": "a number", "VERDICT": "'holds' or 'violated'",
-           "CMP_OP": "a comparison", "ADD_OP": "'+' or '-'", "MUL_OP": "'*'"}
+           "CMP_OP": "a comparison", "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '%'"}
 
 
 def _terminal_text(name: str) -> str:
@@ -375,6 +387,9 @@ def _syntax_error(src: Source, err: UnexpectedInput) -> SpecError:
     if line is None or line < 1:
         line, col = _end_of_text(src)
     span = Span(src.name, line, col, line, col + 1)
+    if src.line(line)[col - 1 : col + 1] == "/*":
+        return SpecError(Span(src.name, line, col, line, col + 2),
+                         "unterminated comment: '/*' has no matching '*/'")
     if isinstance(err, UnexpectedToken):
         tok = err.token
         if tok.type == "$END":  # point just after the last token, not at its start
