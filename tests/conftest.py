@@ -12,7 +12,10 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
 
+from rmapsmt import engines, ir
+from rmapsmt.budget import Budget
 from rmapsmt.cli import app
+from rmapsmt.result import Result
 
 # CI replays the same examples every run: a gate must not be flaky. Locally
 # hypothesis explores afresh each time, which is where new bugs come from.
@@ -53,3 +56,17 @@ def prop(report: dict[str, Any], name: str) -> dict[str, Any]:
 
 def labels(trace: dict[str, Any]) -> list[tuple[str, str]]:
     return [(s["process"], s["label"]) for s in trace["steps"]]
+
+
+def run_engine(name: str, system: ir.System, depth: int | None = None,
+               timeout: float | None = None) -> Result:
+    """One engine, raw (traces not yet replayed), through the engine contract."""
+    return engines.get(name)(system, Budget.start(timeout, depth=depth))
+
+
+def bmc(system: ir.System, depth: int | None = None) -> Result:
+    return run_engine("bmc", system, depth)
+
+
+def explicit(system: ir.System, depth: int | None = None) -> Result:
+    return run_engine("explicit", system, depth)

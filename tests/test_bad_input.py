@@ -336,7 +336,7 @@ UNKNOWN = {
     "lock_release": Case(with_defs("  release anon_vm"), "release", "unknown lock 'anon_vm'"),
     "lock_with": Case(with_defs("  with anon_vm { skip }"), "with", "unknown lock 'anon_vm'"),
     "self_outside_process": Case(proc("skip") + "invariant i: self == 0\n", "self",
-                                 "'self' is only defined inside a process"),
+                                 "'self' is only defined inside a replicated process"),
     "expect_unknown_property": Case(proc("skip") + "expect holds for nothing\n", "expect",
                                     "unknown property 'nothing'", hint="properties:"),
 }
@@ -532,9 +532,6 @@ DUPS = {
     "named_assert_and_invariant": Dup(HEAD + "invariant safe: x < 4\nprocess p {\n"
                                       "  assert safe: x < 3\n}\n", ("assert safe", 1),
                                       "'safe' is already declared", ("invariant safe", 1)),
-    "named_asserts": Dup(proc("  assert safe: x < 3\n  assert safe: x < 2"),
-                         ("assert safe", 2), "'safe' is already declared",
-                         ("assert safe", 1)),
     "label": Dup(proc("  step: x := 1\n  other: skip\n  step: x := 2"), ("step:", 2),
                  "label 'step' is already used in 'p'", ("step:", 1), "first used here"),
     "label_nested": Dup(proc("  step: x := 1\n  if x == 1 {\n    step: skip\n  }"),

@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from functools import cache
 
 import pytest
-from conftest import FLAGSHIP, ROOT
+from conftest import FLAGSHIP, ROOT, bmc, explicit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rmapsmt import ir, run
 from rmapsmt.diagnostics import Source
-from rmapsmt.engines.bmc import bmc
-from rmapsmt.engines.explicit import explicit
 from rmapsmt.interp import Interpreter
 from rmapsmt.pipeline import load, load_source
 from rmapsmt.result import Result
@@ -106,7 +104,7 @@ def _int_expr(draw: st.DrawFn, ints: list[V], lo: int, hi: int) -> str:
 
     Only expressions whose interval meets lo..hi are offered: one that can never
     fit is a type error, while one that only sometimes fits is a run-time
-    `range@L..` check, which both engines must report alike.
+    `range:..` check, which both engines must report alike.
     """
     cands: list[tuple[str, int, int]] = [(str(c), c, c) for c in range(lo, hi + 1)]
     for y in ints:
@@ -312,9 +310,9 @@ def test_value_that_fits_on_another_path_is_accepted() -> None:
     b, e = assert_agree(system, 4)
     # the `either` branch makes x := 0 - 1 fail (found in the initial state);
     # the `or` branch runs x := 1 - 1
-    assert {p.name: p.verdict for p in b.properties} == {"range@L4": "violated",
+    assert {p.name: p.verdict for p in b.properties} == {"range:x@p": "violated",
                                                         "deadlock": "holds"}
-    assert summary(b)["cex_length"] == {"range@L4": 0}
+    assert summary(b)["cex_length"] == {"range:x@p": 0}
 
 
 def test_value_that_fits_when_not_atomic_is_a_run_time_check() -> None:
@@ -324,7 +322,7 @@ def test_value_that_fits_when_not_atomic_is_a_run_time_check() -> None:
                                "either { x := 0 } or { skip }\n  x := x - 1")
     system = load_source(Source("steps.rmap", text)).system
     b, _ = assert_agree(system, 4)
-    assert summary(b)["cex_length"] == {"range@L5": 1}
+    assert summary(b)["cex_length"] == {"range:x@p": 1}
     assert b.complete
 
 

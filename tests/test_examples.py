@@ -163,7 +163,8 @@ BUMP = "bump:"
 
 
 def range_prop() -> str:
-    return f"range@L{line_of('counter_overflow', BUMP)}"
+    """Run-time checks are named by kind, variable and step, never by line number."""
+    return "range:c@counter.bump"
 
 
 def test_counter_overflow_range_check_fails_at_depth_5() -> None:
@@ -320,7 +321,7 @@ def test_bound_equal_to_counterexample_depth_finds_it(
 EXPECTED = {
     "peterson": ("holds", {}),
     "broken_mutex": ("violated", {"mutual_exclusion": 6}),
-    "counter_overflow": ("violated", {"range": 5}),
+    "counter_overflow": ("violated", {"range:c": 5}),
     "deadlock": ("violated", {"deadlock": 2}),
 }
 

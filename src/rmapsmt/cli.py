@@ -8,6 +8,7 @@ Exit codes: 0 every property holds (within the bound, or for all executions),
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import time
@@ -17,8 +18,17 @@ from typing import Annotated, NoReturn
 import typer
 
 from . import run
+from .budget import (
+    DEFAULT_MAX_MEMORY_MB,
+    DEFAULT_MAX_STATES,
+    MAX_MEMORY_MB,
+    MAX_TIMEOUT_S,
+    Budget,
+    OutOfBudget,
+)
+from .cancel import ctrl_c_stops
 from .diagnostics import SpecError, render_error
-from .engines.bmc import DEFAULT_MAX_MEMORY_MB
+from .engines import ENGINES
 from .expect import judge
 from .interp import Interpreter, ReplayError, TooManyStates
 from .matrix import run_matrix
@@ -27,7 +37,7 @@ from .render import json as json_render
 from .render import junit as junit_render
 from .render import matrix as matrix_render
 from .render import text as text_render
-from .result import HOLDS, UNKNOWN, Result, Trace
+from .result import HOLDS, UNKNOWN, VIOLATED, Result, Trace
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
@@ -48,9 +58,26 @@ class TableFormat(StrEnum):
     junit = "junit"
 
 
-class Engine(StrEnum):
-    bmc = "bmc"
-    explicit = "explicit"
+Engine = StrEnum("Engine", {name: name for name in ENGINES})  # type: ignore[misc]
+ENGINE_HELP = "; ".join(f"{name}: {doc}" for name, (_, _, doc) in ENGINES.items())
+EXIT_INTERRUPTED = 130
+
+
+def _timeout(value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT_S):
+        raise typer.BadParameter(f"a number of seconds in (0, {MAX_TIMEOUT_S:g}]")
+    return value
+
+
+TimeoutOpt = Annotated[float | None, typer.Option(
+    callback=_timeout, metavar="SECONDS",
+    help="Bound the whole command (reading, lowering, solving, replay) to SECONDS; on "
+    "timeout: exit 3, reporting what was established and which stage ran out.")]
+MemoryOpt = Annotated[int, typer.Option(min=16, max=MAX_MEMORY_MB, metavar="MB",
+                                        help="Solver memory cap; past it the result is "
+                                        "unknown (exit 3).")]
+StatesOpt = Annotated[int, typer.Option(min=1, max=1 << 31, metavar="N",
+                                        help="State cap of the explicit engine.")]
 
 
 SetOpt = Annotated[list[str], typer.Option("--set", metavar="NAME=VALUE",
@@ -68,14 +95,33 @@ def _fail_input(err: SpecError, path: str | None) -> NoReturn:
     raise typer.Exit(EXIT_INPUT)
 
 
-def _load(spec: str, sets: list[str]) -> Loaded:
+def _load(spec: str, sets: list[str], budget: Budget | None = None,
+          fmt: str = "text") -> Loaded:
     try:
-        return load(spec, parse_sets(sets))
+        return load(spec, parse_sets(sets), budget)
     except SpecError as err:
         _fail_input(err, spec)
+    except OutOfBudget as err:
+        _out_of_budget(err, budget, spec, fmt)
 
 
-def exit_code(result: Result) -> int:
+def _out_of_budget(err: OutOfBudget, budget: Budget | None, spec: str, fmt: str) -> NoReturn:
+    """The run stopped before any property was checked: say where, claim nothing."""
+    spent = f" (after {budget.timeout:g} s)" if budget and budget.timeout and \
+        err.why == "timed out" else ""
+    reason = f"{err.why} while {err.stage}{spent}; nothing was checked"
+    if fmt == "json":
+        typer.echo(json.dumps({"spec": spec, "verdict": "unknown", "complete": False,
+                               "bound": -1, "reason": reason, "property": None, "trace": [],
+                               "properties": [], "covers": [], "warnings": []}, indent=2))
+    else:
+        typer.echo(f"verdict: UNKNOWN: {reason}")
+    raise typer.Exit(EXIT_INTERRUPTED if err.why == "interrupted" else EXIT_UNKNOWN)
+
+
+def exit_code(result: Result, budget: Budget | None = None) -> int:
+    if budget is not None and budget.cancel.is_set() and result.verdict != VIOLATED:
+        return EXIT_INTERRUPTED
     if result.verdict == HOLDS:
         return EXIT_HOLDS
     if result.verdict == UNKNOWN:
@@ -90,26 +136,25 @@ def prove(
                                               help="Bound (default: the spec's 'depth').")] = None,
     sets: SetOpt = [],  # noqa: B006  (typer reads the default; it is never mutated)
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
-    timeout: Annotated[float | None, typer.Option(min=0.001, help="Give up after SECONDS "
-                                                  "(exit 3, reporting what was proved).")] = None,
-    engine: Annotated[Engine, typer.Option(help="bmc: Z3 bounded model checking with a "
-                                           "completeness check; explicit: breadth-first "
-                                           "search of the state space, no solver.")] = Engine.bmc,
-    max_memory: Annotated[int, typer.Option(min=16, metavar="MB", help="Solver memory cap; "
-                                            "past it the result is unknown (exit 3).")]
-    = DEFAULT_MAX_MEMORY_MB,
+    timeout: TimeoutOpt = None,
+    engine: Annotated[Engine, typer.Option(help=ENGINE_HELP)] = Engine.bmc,  # type: ignore[attr-defined]
+    max_memory: MemoryOpt = DEFAULT_MAX_MEMORY_MB,
+    max_states: StatesOpt = DEFAULT_MAX_STATES,
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
-    loaded = _load(spec, sets)
-    system = loaded.system
-    k = system.depth if depth is None else depth
-    try:
-        result = run.check(system, engine.value, k, timeout, max_memory)
-    except ReplayError as err:
-        typer.echo(f"rmapsmt: internal error: a counterexample did not replay in the "
-                   f"interpreter: {err}\nThis is a bug in rmapsmt; the trace is not shown.",
-                   err=True)
-        raise typer.Exit(EXIT_INTERNAL) from None
+    budget = Budget.start(timeout, depth=depth, max_memory_mb=max_memory, max_states=max_states)
+    with ctrl_c_stops(budget):
+        loaded = _load(spec, sets, budget, fmt.value)
+        system = loaded.system
+        try:
+            result = run.check(system, engine.value, budget)
+        except ReplayError as err:
+            typer.echo(f"rmapsmt: internal error: a counterexample did not replay in the "
+                       f"interpreter: {err}\nThis is a bug in rmapsmt; the trace is not shown.",
+                       err=True)
+            raise typer.Exit(EXIT_INTERNAL) from None
+        except OutOfBudget as err:
+            _out_of_budget(err, budget, spec, fmt.value)
     judgements = judge(system, result)
     failing = run.failing_steps(system, result)
     if fmt == Format.json:
@@ -119,7 +164,7 @@ def prove(
     else:
         typer.echo(text_render.render(result, system, failing, judgements))
     # The exit code is the verdict's; `matrix` is the gate that fails on unmet expectations.
-    raise typer.Exit(exit_code(result))
+    raise typer.Exit(exit_code(result, budget))
 
 
 @app.command()
@@ -130,7 +175,9 @@ def matrix(
     sets: SetOpt = [],  # noqa: B006
     fmt: Annotated[TableFormat, typer.Option("--format", help="Table format.")] = TableFormat.text,
     depth: Annotated[int | None, typer.Option("-k", "--depth", min=0, max=10_000)] = None,
-    engine: Annotated[Engine, typer.Option(help="bmc or explicit.")] = Engine.bmc,
+    engine: Annotated[Engine, typer.Option(help=ENGINE_HELP)] = Engine.bmc,  # type: ignore[attr-defined]
+    timeout: Annotated[float | None, typer.Option(
+        callback=_timeout, metavar="SECONDS", help="Bound each cell's run to SECONDS.")] = None,
     baseline: Annotated[str | None, typer.Option(
         metavar="OPTION=VALUE", help="Judge each passing cell against this setting, e.g. "
         "fix=none: a fix whose removal changes nothing is reported 'not needed'.")] = None,
@@ -142,7 +189,7 @@ def matrix(
         if baseline is not None:
             (name, value), = parse_sets([baseline]).items()
             base = (name, value)
-        cells = run_matrix(spec, vary, parse_sets(sets), engine.value, depth, base)
+        cells = run_matrix(spec, vary, parse_sets(sets), engine.value, depth, base, timeout)
     except SpecError as err:
         _fail_input(err, spec)
     except ReplayError as err:

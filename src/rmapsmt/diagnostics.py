@@ -7,6 +7,8 @@ carets under the span, so an editor can jump to it and a human can see it.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -93,3 +95,9 @@ def render_error(err: SpecError, source: Source | None) -> str:
     if err.hint:
         out.append(f"hint: {err.hint}")
     return "\n".join(out)
+
+
+def suggest(name: str, pool: Iterable[str]) -> str | None:
+    """A "did you mean" hint: the closest known name, if any is close."""
+    close = difflib.get_close_matches(name, list(pool), n=1)
+    return f"did you mean '{close[0]}'?" if close else None

@@ -18,13 +18,14 @@ class Judgement:
         e = self.expectation
         what = f"{e.prop} " if e.prop else ""
         status = "met" if self.met else "NOT MET"
-        return (f"expectation (line {e.line}): {what}{e.verdict}; got {self.actual}: {status}")
+        return (f"expectation (line {e.span.line}): {what}{e.verdict}; got {self.actual}: {status}")
 
 
 def judge(system: ir.System, result: Result) -> tuple[Judgement, ...]:
     """A `holds` expectation is met by a holding verdict (the report says if it is bounded)."""
     out = []
     for e in system.expectations:
+        actual: str
         if e.prop is None:
             actual = result.verdict
         else:

@@ -1,140 +1,220 @@
 """An explicit-state interpreter of the IR, independent of the SMT encoding.
 
 It executes transitions concretely: enumerate initial states, list enabled
-steps, compute successors. On top of it: breadth-first search (an engine of
-its own, and the oracle of the differential tests), random simulation, and
-the replay that every counterexample goes through before it is shown.
+steps, compute successors. On top of it: random simulation, and the replay
+that every counterexample goes through before it is shown (breadth-first
+search is an engine: `engines/explicit.py`).
 
 IR expressions are compiled once to Python functions over a state tuple.
+Subexpressions shared in the DAG (and every few dozen levels of a deep one)
+become local variables, so compiling is linear in the DAG and never recursive.
 """
 
 from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import ir
+from .budget import Budget, Ticker
 
 State = tuple[int | bool, ...]
-Fn = Callable[[State], int | bool]
+Fn = Callable[[State], Any]
+Succ = Callable[[State], State | None]
 
 MAX_INITIAL_STATES = 1_000_000
+_INLINE_DEPTH = 40  # deeper inline code is split into temporaries (Python's parser nests ~200)
 
 
 class TooManyStates(Exception):
     pass
 
 
-def _py(e: ir.Expr, index: dict[str, int]) -> str:
-    match e:
+def _code(x: ir.Expr, a: list[str], index: dict[str, int]) -> str:
+    match x:
         case ir.Const(v):
             return repr(v)
         case ir.Var(name):
             return f"s[{index[name]}]"
-        case ir.App(op, args):
-            a = [_py(x, index) for x in args]
+        case ir.App(op, _):
             match op:
-                case "not":
+                case ir.Op.NOT:
                     return f"(not {a[0]})"
-                case "and":
+                case ir.Op.AND:
                     return "(" + " and ".join(a) + ")"
-                case "or":
+                case ir.Op.OR:
                     return "(" + " or ".join(a) + ")"
-                case "ite":
+                case ir.Op.ITE:
                     return f"({a[1]} if {a[0]} else {a[2]})"
-                case "eq":
+                case ir.Op.EQ:
                     return f"({a[0]} == {a[1]})"
-                case "lt":
+                case ir.Op.LT:
                     return f"({a[0]} < {a[1]})"
-                case "le":
+                case ir.Op.LE:
                     return f"({a[0]} <= {a[1]})"
-                case "add":
+                case ir.Op.ADD:
                     return f"({a[0]} + {a[1]})"
-                case "sub":
+                case ir.Op.SUB:
                     return f"({a[0]} - {a[1]})"
-                case "mul":
+                case ir.Op.MUL:
                     return f"({a[0]} * {a[1]})"
-                case "neg":
+                case ir.Op.NEG:
                     return f"(-{a[0]})"
-    raise ValueError(f"cannot interpret {e!r}")
+                case ir.Op.DIV:
+                    return f"_div({a[0]}, {a[1]})"
+                case ir.Op.MOD:
+                    return f"_mod({a[0]}, {a[1]})"
+    raise ValueError(f"cannot interpret {x!r}")
 
 
-def _tree(e: ir.Expr, index: dict[str, int]) -> Fn:
-    """Closure-based evaluator: the fallback for expressions too deep to compile."""
-    match e:
-        case ir.Const(v):
-            return lambda s: v
-        case ir.Var(name):
-            i = index[name]
-            return lambda s: s[i]
-        case ir.App(op, args):
-            f = [_tree(x, index) for x in args]
-            ops: dict[str, Fn] = {
-                "not": lambda s: not f[0](s),
-                "and": lambda s: all(g(s) for g in f),
-                "or": lambda s: any(g(s) for g in f),
-                "ite": lambda s: f[1](s) if f[0](s) else f[2](s),
-                "eq": lambda s: f[0](s) == f[1](s),
-                "lt": lambda s: f[0](s) < f[1](s),
-                "le": lambda s: f[0](s) <= f[1](s),
-                "add": lambda s: f[0](s) + f[1](s),
-                "sub": lambda s: f[0](s) - f[1](s),
-                "mul": lambda s: f[0](s) * f[1](s),
-                "neg": lambda s: -f[0](s),
-            }
-            return ops[op]
-    raise ValueError(f"cannot interpret {e!r}")
+class _Codegen:
+    """Python code for IR DAGs: shared or deep subterms become temporaries `t0, t1, ...`.
+
+    Temporaries persist across `emit` calls, so a step's updates reuse what its
+    guard computed, and are computed only once the guard has passed.
+    """
+
+    def __init__(self, index: dict[str, int]) -> None:
+        self.index = index
+        self.names: dict[ir.Expr, str] = {}
+        self.lines = 0
+
+    def emit(self, roots: Sequence[ir.Expr]) -> tuple[list[str], list[str]]:
+        order = self._postorder(roots)
+        parents: Counter[ir.Expr] = Counter()
+        for x in order:
+            if isinstance(x, ir.App):
+                parents.update(x.args)
+        code: dict[ir.Expr, str] = dict(self.names)
+        depth: dict[ir.Expr, int] = dict.fromkeys(self.names, 0)
+        lines: list[str] = []
+        for x in order:
+            args = list(x.args) if isinstance(x, ir.App) else []
+            text = _code(x, [code[y] for y in args], self.index)
+            d = 1 + max((depth[y] for y in args), default=0)
+            if isinstance(x, ir.App) and (parents[x] > 1 or d > _INLINE_DEPTH):
+                name = f"t{self.lines}"
+                self.lines += 1
+                lines.append(f"    {name} = {text}")
+                self.names[x] = name
+                code[x], depth[x] = name, 0
+            else:
+                code[x], depth[x] = text, d
+        return lines, [code[r] for r in roots]
+
+    def _postorder(self, roots: Sequence[ir.Expr]) -> list[ir.Expr]:
+        out: list[ir.Expr] = []
+        seen: set[ir.Expr] = set(self.names)
+        for root in roots:
+            stack: list[tuple[ir.Expr, bool]] = [(root, False)]
+            while stack:
+                node, expanded = stack.pop()
+                if expanded:
+                    out.append(node)
+                elif node not in seen:
+                    seen.add(node)
+                    stack.append((node, True))
+                    if isinstance(node, ir.App):
+                        stack.extend((a, False) for a in reversed(node.args) if a not in seen)
+        return out
+
+
+_GLOBALS = {"__builtins__": {}, "_div": ir.c_div, "_mod": ir.c_mod, "list": list,
+            "tuple": tuple}
+
+
+def _define(src: str) -> Any:
+    scope: dict[str, Any] = {}
+    exec(compile(src, "<rmapsmt-ir>", "exec"), dict(_GLOBALS), scope)  # noqa: S102
+    return scope["f"]
 
 
 def compile_expr(e: ir.Expr, index: dict[str, int]) -> Fn:
-    try:
-        code = compile(f"lambda s: {_py(e, index)}", "<rmapsmt-ir>", "eval")
-        return eval(code, {"__builtins__": {}})  # type: ignore[no-any-return]  # noqa: S307
-    except (RecursionError, SyntaxError, MemoryError):
-        return _tree(e, index)
+    lines, (out,) = _Codegen(index).emit((e,))
+    return _define("def f(s):\n" + "\n".join([*lines, f"    return {out}"]) + "\n")  # type: ignore[no-any-return]
+
+
+def compile_step(t: ir.Transition, index: dict[str, int]) -> Succ:
+    """`f(s)`: the successor of s under t, or None where t is not enabled."""
+    gen = _Codegen(index)
+    glines, (guard,) = gen.emit((t.guard,))
+    ulines, values = gen.emit([e for _, e in t.updates])
+    sets = [f"    n[{index[v]}] = {code}" for (v, _), code in zip(t.updates, values, strict=True)]
+    src = "\n".join(["def f(s):", *glines, f"    if not {guard}:", "        return None",
+                     *ulines, "    n = list(s)", *sets, "    return tuple(n)"]) + "\n"
+    return _define(src)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     t: ir.Transition
     guard: Fn
-    updates: tuple[tuple[int, Fn], ...]
+    succ: Succ
 
 
 class Interpreter:
-    def __init__(self, system: ir.System) -> None:
+    """Compiles lazily: replaying a trace compiles only the steps it takes."""
+
+    def __init__(self, system: ir.System, budget: Budget | None = None) -> None:
         self.system = system
         self.index = {v.name: i for i, v in enumerate(system.vars)}
-        def c(e: ir.Expr) -> Fn:
-            return compile_expr(e, self.index)
+        self._ticker = Ticker(budget, "compiling the interpreter", every=16)
+        self._steps: list[_Compiled | None] = [None] * len(system.transitions)
+        self._all: tuple[_Compiled, ...] | None = None
+        self._bad: dict[str, Fn] = {}
+        self._covers: dict[str, Fn] = {}
+        self.init_fns = tuple(compile_expr(e, self.index) for e in system.init)
+        self.domains = tuple(frozenset(v.sort.values()) for v in system.vars)
+        self._values = tuple(v.sort.values() for v in system.vars)
 
-        self.steps = tuple(
-            _Compiled(t, c(t.guard), tuple((self.index[v], c(e)) for v, e in t.updates))
-            for t in system.transitions
-        )
-        self.bad = tuple((p, c(p.bad)) for p in system.properties)
-        self.covers = tuple((cv, c(cv.expr)) for cv in system.covers)
-        self.init_fns = tuple(c(e) for e in system.init)
-        self.domains = tuple(v.sort.values() for v in system.vars)
+    def compiled(self, i: int) -> _Compiled:
+        c = self._steps[i]
+        if c is None:
+            self._ticker.tick()
+            t = self.system.transitions[i]
+            c = _Compiled(t, compile_expr(t.guard, self.index), compile_step(t, self.index))
+            self._steps[i] = c
+        return c
+
+    @property
+    def steps(self) -> tuple[_Compiled, ...]:
+        if self._all is None:
+            self._all = tuple(self.compiled(i) for i in range(len(self._steps)))
+        return self._all
+
+    def bad(self, p: ir.Property) -> Fn:
+        if p.name not in self._bad:
+            self._ticker.tick()
+            self._bad[p.name] = compile_expr(p.bad, self.index)
+        return self._bad[p.name]
+
+    def cover(self, c: ir.Cover) -> Fn:
+        if c.name not in self._covers:
+            self._covers[c.name] = compile_expr(c.expr, self.index)
+        return self._covers[c.name]
 
     # ------------------------------------------------------------ basics
-    def initial_states(self) -> Iterator[State]:
+    def initial_states(self, budget: Budget | None = None) -> Iterator[State]:
         fixed: dict[int, int | bool] = {}
         for e in self.system.init:
-            if isinstance(e, ir.App) and e.op == "eq":
+            if isinstance(e, ir.App) and e.op is ir.Op.EQ:
                 a, b = e.args
                 if isinstance(a, ir.Var) and isinstance(b, ir.Const):
                     fixed[self.index[a.name]] = b.value
-        free = [i for i in range(len(self.domains)) if i not in fixed]
+        free = [i for i in range(len(self._values)) if i not in fixed]
         count = 1
         for i in free:
-            count *= len(self.domains[i])
+            count *= len(self._values[i])
             if count > MAX_INITIAL_STATES:
                 raise TooManyStates(f"more than {MAX_INITIAL_STATES} initial states")
-        base: list[int | bool] = [fixed.get(i, d[0]) for i, d in enumerate(self.domains)]
-        for combo in itertools.product(*(self.domains[i] for i in free)):
+        ticker = Ticker(budget, "enumerating initial states")
+        base: list[int | bool] = [fixed.get(i, d[0]) for i, d in enumerate(self._values)]
+        for combo in itertools.product(*(self._values[i] for i in free)):
+            ticker.tick()
             for i, v in zip(free, combo, strict=True):
                 base[i] = v
             s = tuple(base)
@@ -142,7 +222,9 @@ class Interpreter:
                 yield s
 
     def in_domain(self, s: State) -> bool:
-        return all(v in d for v, d in zip(s, self.domains, strict=True))
+        return len(s) == len(self.domains) and all(
+            v in d and isinstance(v, bool) == isinstance(next(iter(d)), bool)
+            for v, d in zip(s, self.domains, strict=True))
 
     def finished(self, s: State) -> bool:
         return all(s[self.index[p.pc_var]] == p.done for p in self.system.processes)
@@ -152,35 +234,46 @@ class Interpreter:
 
     def successors(self, s: State) -> Iterator[tuple[ir.Transition, State]]:
         for c in self.steps:
-            if c.guard(s):
-                yield c.t, self._apply(c, s)
+            n = c.succ(s)
+            if n is not None:
+                yield c.t, n
 
     def step(self, s: State, t: ir.Transition) -> State:
-        return self._apply(self.steps[t.index], s)
-
-    @staticmethod
-    def _apply(c: _Compiled, s: State) -> State:
-        new = list(s)
-        for i, f in c.updates:
-            new[i] = f(s)
-        return tuple(new)
+        n = self.compiled(t.index).succ(s)
+        if n is None:
+            raise ReplayError(f"{t.process} {t.name} (line {t.span.line}) is not enabled")
+        return n
 
     def violated(self, s: State) -> list[ir.Property]:
-        return [p for p, f in self.bad if f(s)]
+        return [p for p in self.system.properties if self.bad(p)(s)]
 
     def covered(self, s: State) -> list[ir.Cover]:
-        return [cv for cv, f in self.covers if f(s)]
+        return [cv for cv in self.system.covers if self.cover(cv)(s)]
+
+    def is_violated(self, s: State, prop: str) -> bool:
+        return any(self.bad(p)(s) for p in self.system.properties if p.name == prop)
+
+    def is_covered(self, s: State, cover: str) -> bool:
+        return any(self.cover(c)(s) for c in self.system.covers if c.name == cover)
+
+    def failing_steps(self, s: State, prop: str) -> list[ir.Transition]:
+        """Enabled crash steps of `prop` in state s: what would fail next (e.g. a BUG_ON)."""
+        return [t for t in self.system.transitions
+                if t.crash is not None and t.crash.name == prop and self.compiled(t.index).guard(s)]
 
     # ------------------------------------------------------- simulation
-    def simulate(self, steps: int, seed: int) -> tuple[State, list[tuple[ir.Transition, State]]]:
+    def simulate(self, steps: int, seed: int,
+                 budget: Budget | None = None) -> tuple[State, list[tuple[ir.Transition, State]]]:
         rng = random.Random(seed)
-        inits = list(itertools.islice(self.initial_states(), 10_000))
+        inits = list(itertools.islice(self.initial_states(budget), 10_000))
         if not inits:
             raise TooManyStates("no initial state satisfies the spec's init and assumptions")
         s = rng.choice(inits)
         first = s
         run: list[tuple[ir.Transition, State]] = []
+        ticker = Ticker(budget, "simulating")
         for _ in range(steps):
+            ticker.tick()
             if self.violated(s):
                 break
             succ = list(self.successors(s))
@@ -193,112 +286,31 @@ class Interpreter:
     # ----------------------------------------------------------- replay
     def replay(self, states: tuple[State, ...], steps: tuple[int, ...], *,
                prop: str | None = None, cover: str | None = None) -> None:
-        """Re-execute a solver trace concretely; raise `ReplayError` on any disagreement."""
+        """Re-execute an engine's trace concretely; raise `ReplayError` on any disagreement."""
         if len(states) != len(steps) + 1:
             raise ReplayError(f"trace has {len(states)} states for {len(steps)} steps")
         s0 = states[0]
         if not self.in_domain(s0) or not all(f(s0) for f in self.init_fns):
             raise ReplayError("the trace's first state is not an initial state")
         for i, (s, t_index) in enumerate(zip(states, steps, strict=False)):
-            if not 0 <= t_index < len(self.steps):
+            if not 0 <= t_index < len(self._steps):
                 raise ReplayError(f"step {i + 1}: no transition number {t_index}")
-            c = self.steps[t_index]
-            if not c.guard(s):
-                raise ReplayError(f"step {i + 1}: {c.t.process} {c.t.label} (line "
-                                  f"{c.t.span.line}) is not enabled in the solver's state")
-            nxt = self._apply(c, s)
+            c = self.compiled(t_index)
+            nxt = c.succ(s)
+            if nxt is None:
+                raise ReplayError(f"step {i + 1}: {c.t.process} {c.t.name} (line "
+                                  f"{c.t.span.line}) is not enabled in the engine's state")
             if nxt != states[i + 1]:
                 diff = [v.name for v, a, b in zip(self.system.vars, nxt, states[i + 1],
                                                   strict=True) if a != b]
-                raise ReplayError(f"step {i + 1}: {c.t.process} {c.t.label} gives a different "
-                                  f"state than the solver's (differs in {', '.join(diff)})")
+                raise ReplayError(f"step {i + 1}: {c.t.process} {c.t.name} gives a different "
+                                  f"state than the engine's (differs in {', '.join(diff)})")
         last = states[-1]
-        if prop is not None and prop not in {p.name for p in self.violated(last)}:
+        if prop is not None and not self.is_violated(last, prop):
             raise ReplayError(f"property {prop} is not violated at the end of the trace")
-        if cover is not None and cover not in {c.name for c in self.covered(last)}:
+        if cover is not None and not self.is_covered(last, cover):
             raise ReplayError(f"cover {cover} is not reached at the end of the trace")
-
-    def failing_steps(self, s: State, prop: str) -> list[ir.Transition]:
-        """Enabled steps whose run-time check of `prop` fails in state s (e.g. a BUG_ON)."""
-        out = []
-        for c in self.steps:
-            for chk in c.t.checks:
-                if chk.prop == prop and not compile_expr(chk.ok, self.index)(s):
-                    out.append(c.t)
-                    break
-        return out
 
 
 class ReplayError(Exception):
-    """The solver's trace does not replay: a bug in rmapsmt, never in the user's spec."""
-
-
-@dataclass
-class Exploration:
-    """What breadth-first search established: shortest violations, covers, completeness."""
-
-    violations: dict[str, tuple[tuple[State, ...], tuple[int, ...]]]
-    covers: dict[str, tuple[tuple[State, ...], tuple[int, ...]]]
-    depth: int  # every state at distance <= depth was visited
-    exhausted: bool  # no unvisited state is reachable at all
-    states: int
-    initial: int
-    fired: set[int]  # transitions taken at least once
-
-
-def explore(interp: Interpreter, depth: int, max_states: int = 2_000_000) -> Exploration:
-    """Breadth-first search from every initial state, to `depth` steps or until exhausted.
-
-    Traces are rebuilt from parent links, so each is a shortest one.
-    """
-    parent: dict[State, tuple[State, int] | None] = {}
-    frontier: list[State] = []
-    for s in interp.initial_states():
-        if s not in parent:
-            parent[s] = None
-            frontier.append(s)
-    n_init = len(frontier)
-    violations: dict[str, tuple[tuple[State, ...], tuple[int, ...]]] = {}
-    covers: dict[str, tuple[tuple[State, ...], tuple[int, ...]]] = {}
-
-    def path(s: State) -> tuple[tuple[State, ...], tuple[int, ...]]:
-        states, steps = [s], []
-        link = parent[s]
-        while link is not None:
-            prev, t = link
-            states.append(prev)
-            steps.append(t)
-            link = parent[prev]
-        return tuple(reversed(states)), tuple(reversed(steps))
-
-    def visit(level: list[State]) -> None:
-        for s in level:
-            for p in interp.violated(s):
-                violations.setdefault(p.name, path(s))
-            for c in interp.covered(s):
-                covers.setdefault(c.name, path(s))
-
-    fired: set[int] = set()
-    visit(frontier)
-    k = 0
-    while frontier and k < depth:
-        nxt: list[State] = []
-        for s in frontier:
-            for c in interp.steps:
-                if c.guard(s):
-                    fired.add(c.t.index)
-                    succ = interp._apply(c, s)
-                    if succ not in parent:
-                        parent[succ] = (s, c.t.index)
-                        nxt.append(succ)
-            if len(parent) > max_states:
-                raise TooManyStates(f"more than {max_states} reachable states")
-        k += 1
-        visit(nxt)
-        frontier = nxt
-    exhausted = not frontier or not any(
-        c.guard(s) and interp._apply(c, s) not in parent for s in frontier for c in interp.steps
-    )
-    if k >= depth:  # steps enabled at the last level also count as enabled within the bound
-        fired |= {c.t.index for s in frontier for c in interp.steps if c.guard(s)}
-    return Exploration(violations, covers, k, exhausted, len(parent), n_init, fired)
+    """An engine's trace does not replay: a bug in rmapsmt, never in the user's spec."""

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import ir, run
+from .budget import Budget
 from .diagnostics import SpecError
 from .expect import Judgement, judge
 from .pipeline import load, option_values
@@ -44,7 +45,8 @@ def combinations(path: str, vary: list[str], sets: Mapping[str, str]) -> list[di
 
 
 def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str = "bmc",
-               depth: int | None = None, baseline: tuple[str, str] | None = None) -> list[Cell]:
+               depth: int | None = None, baseline: tuple[str, str] | None = None,
+               timeout: float | None = None) -> list[Cell]:
     """Every combination, in the order the spec lists option values.
 
     With `baseline` (e.g. fix=none), each passing cell is re-judged with that
@@ -55,8 +57,9 @@ def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str 
     def cell(varied: dict[str, str]) -> Cell:
         key = tuple(sorted(varied.items()))
         if key not in cache:
-            loaded = load(path, {**sets, **varied})
-            result = run.check(loaded.system, engine, depth)
+            budget = Budget.start(timeout, depth=depth)
+            loaded = load(path, {**sets, **varied}, budget)
+            result = run.check(loaded.system, engine, budget)
             cache[key] = Cell(tuple(varied.items()), loaded.system, result,
                               judge(loaded.system, result))
         return cache[key]

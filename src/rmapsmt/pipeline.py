@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import ir
+from .budget import Budget
 from .diagnostics import Source, SpecError
 from .lang.ast import OptionDecl
 from .lang.check import check, show_option_value
@@ -25,13 +27,23 @@ class Loaded:
 
 
 def read_source(path: str) -> Source:
-    p = Path(path)
-    if not p.exists():
-        raise SpecError(None, f"{path}: no such file")
-    if p.is_dir():
-        raise SpecError(None, f"{path}: is a directory, not a spec file")
+    """A spec file's text: only regular files, size checked before reading."""
     try:
-        data = p.read_bytes()
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise SpecError(None, f"{path}: no such file") from None
+    except OSError as err:
+        raise SpecError(None, f"{path}: cannot read: {err.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SpecError(None, f"{path}: is a directory, not a spec file")
+    if not stat.S_ISREG(info.st_mode):
+        raise SpecError(None, f"{path}: not a regular file (a device, pipe or socket); "
+                        "rmapsmt reads spec files only")
+    if info.st_size > MAX_SPEC_BYTES:
+        raise SpecError(None, f"{path}: larger than {MAX_SPEC_BYTES} bytes; not a spec?")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_SPEC_BYTES + 1)
     except OSError as err:
         raise SpecError(None, f"{path}: cannot read: {err.strerror}") from None
     if len(data) > MAX_SPEC_BYTES:
@@ -58,9 +70,9 @@ def parse_sets(sets: list[str]) -> dict[str, str]:
     return out
 
 
-def load(path: str, overrides: Mapping[str, str] | None = None) -> Loaded:
-    src = read_source(path)
-    return load_source(src, overrides)
+def load(path: str, overrides: Mapping[str, str] | None = None,
+         budget: Budget | None = None) -> Loaded:
+    return load_source(read_source(path), overrides, budget)
 
 
 def option_values(path: str) -> dict[str, list[str]]:
@@ -70,11 +82,12 @@ def option_values(path: str) -> dict[str, list[str]]:
             if isinstance(d, OptionDecl)}
 
 
-def load_source(src: Source, overrides: Mapping[str, str] | None = None) -> Loaded:
-    try:
-        spec = parse(src)
-        sym = check(spec, src.name, overrides)
-        return Loaded(src, sym, lower(sym))
-    except RecursionError:
-        raise SpecError(None, f"{src.name}: spec is nested too deeply",
-                        hint="rmapsmt handles a few hundred levels of nesting") from None
+def load_source(src: Source, overrides: Mapping[str, str] | None = None,
+                budget: Budget | None = None) -> Loaded:
+    if budget is not None:
+        budget.check("parsing")
+    spec = parse(src)
+    if budget is not None:
+        budget.check("checking")
+    sym = check(spec, src.name, overrides)
+    return Loaded(src, sym, lower(sym, budget))

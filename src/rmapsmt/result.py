@@ -1,20 +1,45 @@
 """What an engine returns: plain values, no solver objects.
 
 A `Trace` is a sequence of concrete states and the transitions between them;
-renderers turn it into text or JSON, and `replay` checks it against the
-interpreter before anyone sees it.
+`run.verify` replays it in the interpreter before anyone sees it. A `Result`
+says not only whether the properties hold but on what evidence (`Proof`):
+"holds up to 20 steps" and "holds for every execution" are different claims.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .diagnostics import Span
 
 State = tuple[int | bool, ...]
 
-HOLDS = "holds"
-VIOLATED = "violated"
-UNKNOWN = "unknown"
-VACUOUS = "vacuous"
+
+class Verdict(StrEnum):
+    HOLDS = "holds"
+    VIOLATED = "violated"
+    UNKNOWN = "unknown"
+    VACUOUS = "vacuous"
+
+
+HOLDS, VIOLATED, UNKNOWN, VACUOUS = Verdict.HOLDS, Verdict.VIOLATED, Verdict.UNKNOWN, \
+    Verdict.VACUOUS
+
+
+class Proof(StrEnum):
+    """The evidence behind a "holds"."""
+
+    NONE = "none"  # nothing is established for every execution
+    BOUNDED = "bounded"  # every execution of at most `bound` steps was checked
+    TERMINATES = "terminates"  # every execution ends within `bound` steps, and all were checked
+    EXHAUSTIVE = "exhaustive"  # every reachable state was visited
+    INDUCTIVE = "inductive"  # the properties are k-inductive (k = `bound`)
+    INVARIANT = "invariant"  # an inductive invariant was found and independently checked
+
+    @property
+    def complete(self) -> bool:
+        return self in (Proof.TERMINATES, Proof.EXHAUSTIVE, Proof.INDUCTIVE, Proof.INVARIANT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,17 +57,25 @@ class PropertyResult:
     name: str
     kind: str
     description: str
-    line: int
-    verdict: str  # holds | violated | unknown
+    span: Span
+    verdict: Verdict
     trace: Trace | None = None
+
+    @property
+    def line(self) -> int:
+        return self.span.line
 
 
 @dataclass(frozen=True, slots=True)
 class CoverResult:
     name: str
-    line: int
+    span: Span
     reached: bool
     trace: Trace | None = None
+
+    @property
+    def line(self) -> int:
+        return self.span.line
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +90,23 @@ class Stats:
 class Result:
     spec: str
     engine: str
-    verdict: str  # holds | violated | unknown | vacuous
+    verdict: Verdict
     bound: int  # the depth up to which the result is established
-    complete: bool  # True: the result covers every execution, not only those up to `bound`
+    proof: Proof
     properties: tuple[PropertyResult, ...]
     covers: tuple[CoverResult, ...]
     stats: Stats
     options: tuple[tuple[str, str], ...]
     reason: str = ""  # why unknown / vacuous, in words
     warnings: tuple[str, ...] = field(default=())
+    evidence: str = ""  # how a proof was obtained, in words (e.g. the invariant's size)
+    invariant: tuple[str, ...] = ()  # PDR: the inductive invariant, one clause per line
+    fired: frozenset[int] | None = None  # transitions enabled within `bound` (dead steps)
+
+    @property
+    def complete(self) -> bool:
+        """The result covers every execution, not only those up to `bound`."""
+        return self.proof.complete
 
     @property
     def first_violation(self) -> PropertyResult | None:

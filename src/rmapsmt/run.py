@@ -1,34 +1,38 @@
-"""Run an engine on a system and vouch for its traces: the one way every command checks."""
+"""Run an engine on a system and vouch for its answer: the one way every command checks.
+
+The engine's traces are replayed in the interpreter (which shares no code with
+the SMT encoding), put in canonical order and replayed again; then the
+engine-independent warnings are added. A trace that does not replay is a bug
+in rmapsmt: `ReplayError`, never a result.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from . import ir
-from .engines.bmc import DEFAULT_MAX_MEMORY_MB, bmc
-from .engines.explicit import explicit
+from . import engines, ir
+from .budget import Budget, OutOfBudget
+from .engines.sanity import dead_step_warnings, tautologies
 from .interp import Interpreter
 from .result import Result, Trace
 from .trace import canonical_order
 
-ENGINES = ("bmc", "explicit")
 
-
-def check(system: ir.System, engine: str = "bmc", depth: int | None = None,
-          timeout: float | None = None, max_memory_mb: int = DEFAULT_MAX_MEMORY_MB) -> Result:
+def check(system: ir.System, engine: str, budget: Budget) -> Result:
     """Run `engine`; every trace in the answer has been replayed (ReplayError otherwise)."""
-    k = system.depth if depth is None else depth
-    result = (bmc(system, k, timeout, max_memory_mb=max_memory_mb) if engine == "bmc"
-              else explicit(system, k))
-    return verify(system, result)
+    result = verify(system, engines.get(engine)(system, budget))
+    warnings = dead_step_warnings(system, result) + tautologies(system, budget)
+    return replace(result, warnings=result.warnings + warnings)
 
 
 def verify(system: ir.System, result: Result) -> Result:
     """Replay every trace in the interpreter, then present it in canonical order.
 
-    The engine's own trace is replayed first (for BMC that is the check of the
-    encoding); the reordered one is rebuilt by the interpreter and replayed too.
+    The engine's own trace is replayed first (for a solver that is the check of
+    the encoding); the reordered one is rebuilt by the interpreter and replayed too.
     """
+    if not any(p.trace for p in result.properties) and not any(c.trace for c in result.covers):
+        return result
     interp = Interpreter(system)
 
     def settle(trace: Trace, **goal: str) -> Trace:
@@ -53,3 +57,6 @@ def failing_steps(system: ir.System, result: Result) -> dict[str, list[ir.Transi
     interp = Interpreter(system)
     return {p.name: interp.failing_steps(p.trace.states[-1], p.name)
             for p in result.properties if p.trace is not None}
+
+
+__all__ = ["OutOfBudget", "check", "failing_steps", "verify"]

@@ -18,13 +18,13 @@ class StepView:
 
 
 def show_value(system: ir.System, var: ir.StateVar, value: int | bool) -> str:
-    if var.kind == "lock":
+    if var.kind is ir.VarKind.LOCK:
         return "free" if value == 0 else system.processes[int(value) - 1].name
     return var.sort.show(value)
 
 
 def visible(var: ir.StateVar) -> bool:
-    return var.kind != "pc"
+    return var.kind is not ir.VarKind.PC
 
 
 def initial_view(system: ir.System, state: State) -> list[tuple[str, str]]:
@@ -66,25 +66,18 @@ def changes(system: ir.System, before: State, after: State) -> tuple[tuple[str, 
                  if a != b and visible(v))
 
 
+def step_label(t: ir.Transition) -> str:
+    return t.name + (" (fails)" if t.crash is not None else "")
+
+
 def step_view(system: ir.System, i: int, t: ir.Transition, before: State,
               after: State) -> StepView:
-    return StepView(i, t.process, t.label, t.span.line, changes(system, before, after))
+    return StepView(i, t.process, step_label(t), t.span.line, changes(system, before, after))
 
 
 def step_views(system: ir.System, trace: Trace) -> list[StepView]:
     return [step_view(system, i + 1, system.transitions[t], trace.states[i], trace.states[i + 1])
             for i, t in enumerate(trace.steps)]
-
-
-def footprint(t: ir.Transition) -> tuple[frozenset[str], frozenset[str]]:
-    """Variables a step may read and may write (over-approximated from its expressions)."""
-    reads: set[str] = set()
-    ir.variables(t.guard, reads)
-    for _, e in t.updates:
-        ir.variables(e, reads)
-    for c in t.checks:
-        ir.variables(c.ok, reads)
-    return frozenset(reads), frozenset(v for v, _ in t.updates)
 
 
 def canonical_order(system: ir.System, steps: tuple[int, ...]) -> tuple[int, ...]:
@@ -97,15 +90,13 @@ def canonical_order(system: ir.System, steps: tuple[int, ...]) -> tuple[int, ...
     presentation, and it reads like the narrative of a race.
     """
     n = len(steps)
-    fp = [footprint(system.transitions[t]) for t in steps]
+    fp = [ir.footprint(system.transitions[t]) for t in steps]
     proc = [system.transitions[t].process for t in steps]
     order = {p.name: i for i, p in enumerate(system.processes)}
     preds: list[set[int]] = [set() for _ in range(n)]
     for j in range(n):
-        rj, wj = fp[j]
         for i in range(j):
-            ri, wi = fp[i]
-            if proc[i] == proc[j] or wi & (rj | wj) or wj & ri:
+            if proc[i] == proc[j] or not ir.independent(fp[i], fp[j]):
                 preds[j].add(i)
     done: list[int] = []
     taken = [False] * n

@@ -1,0 +1,29 @@
+"""The engines, behind one contract: `engine(system, budget) -> Result`.
+
+Each engine returns a `Result` whose `proof` says what backs a "holds"; the
+run (`run.check`) replays its traces and adds the engine-independent warnings.
+Engines are imported on first use: start-up stays small.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from .. import ir
+from ..budget import Budget
+from ..result import Result
+
+Engine = Callable[[ir.System, Budget], Result]
+
+# name -> (module, function, one line for --help)
+ENGINES: dict[str, tuple[str, str, str]] = {
+    "bmc": ("bmc", "bmc", "Z3 bounded model checking, complete when every execution ends"),
+    "explicit": ("explicit", "explicit", "breadth-first search of the state space, no solver"),
+}
+
+
+def get(name: str) -> Engine:
+    module, function, _ = ENGINES[name]
+    engine: Engine = getattr(importlib.import_module(f".{module}", __name__), function)
+    return engine

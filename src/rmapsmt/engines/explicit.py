@@ -1,34 +1,115 @@
 """Explicit-state engine: breadth-first search in the interpreter, no solver.
 
 For the small state spaces of these models it is exhaustive in milliseconds;
-its answers are also the oracle of the differential tests against BMC.
+its answers are also the oracle of the differential tests against the
+symbolic engines. Traces are rebuilt from parent links, so each is a
+shortest one.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from .. import ir
-from ..interp import Interpreter, TooManyStates, explore
-from ..result import Result, Stats, Trace
+from ..budget import Budget, OutOfBudget, Ticker
+from ..interp import Interpreter, State, TooManyStates
+from ..result import Proof, Result, Stats, Trace
 from .outcome import conclude
-from .sanity import dead_step_warnings
 
 
-def explicit(system: ir.System, depth: int, max_states: int = 2_000_000) -> Result:
-    start = time.monotonic()
-    interp = Interpreter(system)
+@dataclass
+class Exploration:
+    """What breadth-first search established: shortest violations, covers, completeness."""
+
+    violations: dict[str, Trace]
+    covers: dict[str, Trace]
+    depth: int  # every state at distance <= depth was visited
+    exhausted: bool  # no unvisited state is reachable at all
+    states: int
+    initial: int
+    fired: set[int]  # transitions enabled in some visited state within `depth`
+    stopped: str | None = None  # why the search stopped early (budget), if it did
+
+
+def explore(interp: Interpreter, depth: int, budget: Budget) -> Exploration:
+    """Breadth-first search from every initial state, to `depth` steps or until exhausted."""
+    parent: dict[State, tuple[State, int] | None] = {}
+    frontier: list[State] = []
+    for s in interp.initial_states(budget):
+        if s not in parent:
+            parent[s] = None
+            frontier.append(s)
+    ex = Exploration({}, {}, 0, False, 0, len(frontier), set())
+
+    def path(s: State) -> Trace:
+        states, steps = [s], []
+        link = parent[s]
+        while link is not None:
+            prev, t = link
+            states.append(prev)
+            steps.append(t)
+            link = parent[prev]
+        return Trace(tuple(reversed(states)), tuple(reversed(steps)))
+
+    def visit(level: list[State]) -> None:
+        for s in level:
+            for p in interp.violated(s):
+                if p.name not in ex.violations:
+                    ex.violations[p.name] = path(s)
+            for c in interp.covered(s):
+                if c.name not in ex.covers:
+                    ex.covers[c.name] = path(s)
+
+    ticker = Ticker(budget, f"exploring depth {ex.depth + 1}", every=128)
+    visit(frontier)
+    steps = interp.steps
     try:
-        ex = explore(interp, depth, max_states)
-    except TooManyStates as err:
+        while frontier and ex.depth < depth:
+            ticker.stage = f"exploring depth {ex.depth + 1}"
+            nxt: list[State] = []
+            for s in frontier:
+                ticker.tick()
+                for c in steps:
+                    succ = c.succ(s)
+                    if succ is None:
+                        continue
+                    ex.fired.add(c.t.index)
+                    if succ not in parent:
+                        parent[succ] = (s, c.t.index)
+                        nxt.append(succ)
+                if len(parent) > budget.max_states:
+                    raise TooManyStates(f"more than {budget.max_states} reachable states")
+            ex.depth += 1
+            visit(nxt)
+            frontier = nxt
+    except (OutOfBudget, TooManyStates) as err:
+        ex.stopped = (f"{err.why} exploring depth {ex.depth + 1}" if isinstance(err, OutOfBudget)
+                      else f"{err} (at depth {ex.depth + 1}; raise --max-states)")
+        ex.states = len(parent)
+        return ex
+    ex.exhausted = not frontier or not any(
+        (n := c.succ(s)) is not None and n not in parent for s in frontier for c in steps)
+    if ex.depth >= depth:  # steps enabled at the last level are enabled within the bound too
+        ex.fired |= {c.t.index for s in frontier for c in steps if c.guard(s)}
+    ex.states = len(parent)
+    return ex
+
+
+def explicit(system: ir.System, budget: Budget) -> Result:
+    start = time.monotonic()
+    depth = system.depth if budget.depth is None else budget.depth
+    try:
+        ex = explore(Interpreter(system, budget), depth, budget)
+    except (OutOfBudget, TooManyStates) as err:
+        why = f"{err.why} while {err.stage}" if isinstance(err, OutOfBudget) else str(err)
         return conclude(system, "explicit", initial=True, found={}, reached={}, bound=-1,
-                        complete=False, unknown=str(err),
-                        stats=Stats(time.monotonic() - start, 0, -1))
-    stats = Stats(time.monotonic() - start, 0, ex.depth, ex.states)
-    warnings = (dead_step_warnings(system, ex.fired, ex.exhausted, ex.depth)
-                if ex.initial else ())
-    return conclude(system, "explicit", initial=ex.initial > 0,
-                    found={n: Trace(*t) for n, t in ex.violations.items()},
-                    reached={n: Trace(*t) for n, t in ex.covers.items()},
-                    bound=ex.depth, complete=ex.exhausted, unknown=None, stats=stats,
-                    warnings=warnings)
+                        proof=Proof.NONE, unknown=why, stats=Stats(time.monotonic() - start, 0,
+                                                                  -1))
+    bound = ex.depth - 1 if ex.stopped else ex.depth
+    stats = Stats(time.monotonic() - start, 0, bound, ex.states)
+    return conclude(system, "explicit", initial=ex.initial > 0, found=ex.violations,
+                    reached=ex.covers, bound=bound,
+                    proof=Proof.EXHAUSTIVE if ex.exhausted else Proof.BOUNDED,
+                    unknown=ex.stopped, stats=stats,
+                    fired=frozenset(ex.fired) if ex.initial and bound >= 0 else None)

@@ -9,6 +9,7 @@ from ..result import (
     VACUOUS,
     VIOLATED,
     CoverResult,
+    Proof,
     PropertyResult,
     Result,
     Stats,
@@ -20,29 +21,33 @@ NO_INITIAL_STATE = ("no initial state satisfies the declarations and 'assume's: 
 
 
 def conclude(system: ir.System, engine: str, *, initial: bool, found: dict[str, Trace],
-             reached: dict[str, Trace], bound: int, complete: bool, unknown: str | None,
-             stats: Stats, warnings: tuple[str, ...] = ()) -> Result:
+             reached: dict[str, Trace], bound: int, proof: Proof, unknown: str | None,
+             stats: Stats, fired: frozenset[int] | None = None, evidence: str = "",
+             invariant: tuple[str, ...] = ()) -> Result:
     """The verdict rules.
 
     - no initial state: vacuous, every property too (nothing was checked);
     - a violation found is definite, whatever happened later;
-    - a property neither violated nor decided (timeout, solver unknown) is unknown;
+    - a property neither violated nor decided (timeout, solver unknown) is unknown,
+      and what was established is bounded: no claim beyond `bound`;
     - covers not reached make a pass vacuous;
-    - otherwise the properties hold, for all executions iff `complete`.
+    - otherwise the properties hold, on the evidence `proof`.
     """
     if not initial:
-        props = tuple(PropertyResult(p.name, p.kind, p.description, p.span.line, VACUOUS)
+        props = tuple(PropertyResult(p.name, p.kind, p.description, p.span, VACUOUS)
                       for p in system.properties)
-        covers = tuple(CoverResult(c.name, c.span.line, False) for c in system.covers)
-        return Result(system.name, engine, VACUOUS, -1, False, props, covers, stats,
-                      system.options, NO_INITIAL_STATE, warnings)
+        covers = tuple(CoverResult(c.name, c.span, False) for c in system.covers)
+        return Result(system.name, engine, VACUOUS, -1, Proof.NONE, props, covers, stats,
+                      system.options, NO_INITIAL_STATE)
+    if unknown:
+        proof = Proof.BOUNDED if bound >= 0 else Proof.NONE
     undecided = UNKNOWN if unknown else HOLDS
     props = tuple(
-        PropertyResult(p.name, p.kind, p.description, p.span.line,
+        PropertyResult(p.name, p.kind, p.description, p.span,
                        VIOLATED if p.name in found else undecided, found.get(p.name))
         for p in system.properties
     )
-    covers = tuple(CoverResult(c.name, c.span.line, c.name in reached, reached.get(c.name))
+    covers = tuple(CoverResult(c.name, c.span, c.name in reached, reached.get(c.name))
                    for c in system.covers)
     missing = [c.name for c in system.covers if c.name not in reached]
     reason = ""
@@ -55,9 +60,9 @@ def conclude(system: ir.System, engine: str, *, initial: bool, found: dict[str, 
         verdict, reason = UNKNOWN, unknown
     elif missing:
         verdict = VACUOUS
-        reason = (("unreachable cover(s): " if complete else
+        reason = (("unreachable cover(s): " if proof.complete else
                    f"cover(s) not reached within {bound} steps: ") + ", ".join(missing))
     else:
         verdict = HOLDS
-    return Result(system.name, engine, verdict, bound, complete and not unknown, props, covers,
-                  stats, system.options, reason, warnings)
+    return Result(system.name, engine, verdict, bound, proof, props, covers, stats,
+                  system.options, reason, (), evidence, invariant, fired)

@@ -1,30 +1,54 @@
-"""Sanity findings shared by the engines: steps that never run."""
+"""Warnings that do not depend on the engine: steps that never run, invariants that check nothing.
+
+Both are computed once per run, whichever engine answered (`run.check`):
+dead steps from the steps the engine saw enabled within its bound, and
+tautologies by one solver query per invariant, inside the budget (skipped,
+and nothing said, when time is out).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from .. import ir
+from ..budget import Budget, OutOfBudget
+from ..result import Result
+from ..smt.session import UNSAT, Session
 
 
-def step_key(t: ir.Transition) -> tuple[str, str, int]:
-    """Replicated instances, forks and the crash variant of one statement are one step."""
-    return (t.process.split("[", 1)[0], t.label.removesuffix(ir.CRASH), t.span.line)
+def step_key(process: str, label: str, line: int) -> tuple[str, str, int]:
+    """Replicated instances, forks and the crash variants of one statement are one step."""
+    return (process, label, line)
 
 
-def checked_steps(system: ir.System) -> list[ir.Transition]:
-    """The steps a spec author wrote (not the silent steps to the end of a process)."""
-    return [t for t in system.transitions if t.label != "end"]
-
-
-def dead_step_warnings(system: ir.System, enabled: Iterable[int], complete: bool,
-                       bound: int) -> tuple[str, ...]:
-    seen = {step_key(system.transitions[i]) for i in enabled}
+def dead_step_warnings(system: ir.System, result: Result) -> tuple[str, ...]:
+    if result.fired is None or result.bound < 0:
+        return ()
+    decl = {p.name: p.decl for p in system.processes}
+    seen = {step_key(decl[t.process], t.label, t.span.line)
+            for t in (system.transitions[i] for i in result.fired)}
     out = []
-    for key in dict.fromkeys(step_key(t) for t in checked_steps(system)):
-        if key not in seen:
-            proc, label, line = key
-            where = "in any execution" if complete else f"within {bound} steps"
-            out.append(f"dead step: {proc} {label} (line {line}) is never enabled {where}; "
-                       "usually a modelling mistake")
+    for s in system.sites:
+        if step_key(s.process, s.label, s.span.line) not in seen:
+            where = ("in any execution" if result.complete
+                     else f"within {result.bound} steps")
+            label = s.label or f"L{s.span.line}"
+            out.append(f"dead step: {s.process} {label} (line {s.span.line}) is never "
+                       f"enabled {where}; usually a modelling mistake")
+    return tuple(out)
+
+
+def tautologies(system: ir.System, budget: Budget) -> tuple[str, ...]:
+    """Invariants that no state of the declared types can violate: they check nothing."""
+    invariants = [p for p in system.properties if p.kind is ir.PropKind.INVARIANT]
+    if not invariants or budget.exhausted():
+        return ()
+    out = []
+    try:
+        with Session(system, budget) as s:
+            s.add(*s.enc.domain(0))
+            for p in invariants:
+                if s.check(s.enc.expr(p.bad, 0)) == UNSAT:
+                    out.append(f"invariant {p.name} (line {p.span.line}) cannot fail in any "
+                               "state of the declared types: it checks nothing")
+    except OutOfBudget:
+        pass
     return tuple(out)

@@ -12,15 +12,16 @@ checked at run time and reported as a `range` violation with its trace.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 
-from ..diagnostics import Note, Span, SpecError
-from ..ir import Const
+from ..diagnostics import Note, Span, SpecError, suggest
+from ..ir import Const, VarKind
 from . import ast as A
-from .elab import MAX_ABS_INT, MAX_RANGE_VALUES, Elaborator, Scalar, Scope
+from .elab import Elaborator, Scope
+from .limits import MAX_ABS_INT, MAX_DEPTH, MAX_PROCESSES, MAX_RANGE_VALUES
 from .symbols import ConstValue, ProcessInfo, Symbols, VarInfo
 from .types import AnyIntT, ArrayT, BoolT, EnumT, IntT, RecordT, Type, domain_values, same_kind
+from .values import Scalar
 
 
 def check(spec: A.Spec, file: str, overrides: Mapping[str, str] | None = None) -> Symbols:
@@ -33,6 +34,7 @@ class _Checker:
         self.sym = Symbols(file=file, spec_name=spec.name)
         self.el = Elaborator(self.sym)
         self._assert_names: set[str] = set()
+        self._instances = 0
 
     def _declare(self, name: str, span: Span, what: str) -> None:
         prev = self.sym.declared_at.get(name)
@@ -57,6 +59,8 @@ class _Checker:
         for proc in self.sym.procedures.values():
             self._body(proc.body, proc.name, in_procedure=True, params=proc.params)
         self._no_recursion()
+        for d in self.sym.defs.values():
+            self.el.check_def(d)
         for e in self.sym.expects:
             if e.prop is not None and e.prop not in self._property_names():
                 raise SpecError(e.span, f"expect names unknown property '{e.prop}'",
@@ -65,6 +69,7 @@ class _Checker:
 
     def _property_names(self) -> set[str]:
         return ({i.name for i in self.sym.invariants} | {"deadlock"}
+                | {m.name for m in self.sym.lemmas}
                 | {c.name for c in self.sym.covers} | self._assert_names)
 
     # ---------------------------------------------------------- declarations
@@ -114,11 +119,12 @@ class _Checker:
                 self._declare(name, d.span, "variable")
                 vt = self.var_type(t)
                 self.check_init(vt, init, d.span)
-                sym.vars[name] = VarInfo(name, vt, init, d.span, "var")
+                sym.vars[name] = VarInfo(name, vt, init, d.span, VarKind.VAR)
             case A.ParamDecl(name, t):
                 self._declare(name, d.span, "param")
                 vt = self.var_type(t)
-                sym.vars[name] = VarInfo(name, vt, A.AnyInit(span=d.span), d.span, "param")
+                sym.vars[name] = VarInfo(name, vt, A.AnyInit(span=d.span), d.span,
+                                         VarKind.PARAM)
             case A.LockDecl(name):
                 self._declare(name, d.span, "lock")
                 sym.locks[name] = d.span
@@ -139,10 +145,16 @@ class _Checker:
                     n = el.const_int(count)
                     if not 0 <= n <= 16:
                         raise SpecError(count.span, f"process count {n} must be within 0..16")
+                self._instances += 1 if n is None else n
+                if self._instances > MAX_PROCESSES:
+                    raise SpecError(d.span, f"more than {MAX_PROCESSES} process instances")
                 sym.processes.append(ProcessInfo(d, n))
             case A.InvariantDecl(name):
                 self._declare(name, d.span, "invariant")
                 sym.invariants.append(d)
+            case A.LemmaDecl(name):
+                self._declare(name, d.span, "lemma")
+                sym.lemmas.append(d)
             case A.CoverDecl(name):
                 self._declare(name, d.span, "cover")
                 sym.covers.append(d)
@@ -151,8 +163,8 @@ class _Checker:
             case A.DepthDecl(depth):
                 if sym.depth is not None:
                     raise SpecError(d.span, "depth declared twice")
-                if not 0 <= depth <= 10_000:
-                    raise SpecError(d.span, f"depth {depth} must be within 0..10000")
+                if not 0 <= depth <= MAX_DEPTH:
+                    raise SpecError(d.span, f"depth {depth} must be within 0..{MAX_DEPTH}")
                 sym.depth = depth
             case A.DeadlockDecl():
                 sym.deadlock = False
@@ -247,14 +259,15 @@ class _Checker:
         self._stmts(body, owner, labels, in_procedure, top=True)
 
     def _stmts(self, body: Iterable[A.Stmt], owner: str, labels: dict[str, Span],
-               in_procedure: bool, top: bool = False, in_atomic: bool = False) -> None:
+               in_procedure: bool, top: bool = False, in_atomic: bool = False,
+               in_loop: bool = False) -> None:
         for s in body:
-            self._stmt(s, owner, labels, in_procedure, top, in_atomic)
+            self._stmt(s, owner, labels, in_procedure, top, in_atomic, in_loop)
 
     def _stmt(self, s: A.Stmt, owner: str, labels: dict[str, Span], in_proc: bool,
-              top: bool, in_atomic: bool) -> None:
-        def sub(b: tuple[A.Stmt, ...], atomic: bool = in_atomic) -> None:
-            self._stmts(b, owner, labels, in_proc, in_atomic=atomic)
+              top: bool, in_atomic: bool, in_loop: bool = False) -> None:
+        def sub(b: tuple[A.Stmt, ...], atomic: bool = in_atomic, loop: bool = in_loop) -> None:
+            self._stmts(b, owner, labels, in_proc, in_atomic=atomic, in_loop=loop)
 
         match s:
             case A.Labelled(label, body):
@@ -265,7 +278,7 @@ class _Checker:
                     raise SpecError(s.span, f"label '{label}' is already used in '{owner}'",
                                     notes=(Note(labels[label], "first used here"),))
                 labels[label] = s.span
-                self._stmt(body, owner, labels, in_proc, top, in_atomic)
+                self._stmt(body, owner, labels, in_proc, top, in_atomic, in_loop)
             case A.LocalVar() if not top:
                 raise SpecError(s.span, "local variables are declared at the top of a "
                                 "process or procedure body")
@@ -276,13 +289,13 @@ class _Checker:
                 if in_atomic:
                     raise SpecError(s.span, "'while' inside 'atomic' may not terminate",
                                     hint="use a bounded 'for'")
-                sub(body)
+                sub(body, loop=True)
             case A.For(_, _, _, body):
                 lo, hi = self.el.const_int(s.lo), self.el.const_int(s.hi)
                 if hi - lo >= MAX_RANGE_VALUES:
                     raise SpecError(s.span, f"'for' over {lo}..{hi} unrolls into too many steps",
                                     hint=f"at most {MAX_RANGE_VALUES} iterations")
-                sub(body)
+                sub(body, loop=True)
             case A.Either(branches):
                 for b in branches:
                     sub(b)
@@ -293,6 +306,10 @@ class _Checker:
                 self._lock(lock, s.span)
             case A.Atomic(body):
                 sub(body, atomic=True)
+            case A.Break():
+                if not in_loop:
+                    raise SpecError(s.span, "'break' outside a loop",
+                                    hint="'break' leaves the innermost 'while' or 'for'")
             case A.CallStmt(name, args):
                 if in_atomic:
                     raise SpecError(s.span, "a procedure call is a sequence of steps and "
@@ -306,11 +323,12 @@ class _Checker:
                     raise SpecError(s.span, f"'{name}' takes {len(p.params)} argument(s), "
                                     f"{len(args)} given", notes=(Note(p.span, "declared here"),))
             case A.Assert(_, name) if name is not None:
+                # every assert with one name checks one property; other declarations clash
                 prev = self.sym.declared_at.get(name)
-                if prev is not None and prev != s.span:
+                if prev is not None and name not in self._assert_names:
                     raise SpecError(s.span, f"'{name}' is already declared",
                                     notes=(Note(prev, "first declared here"),))
-                self.sym.declared_at[name] = s.span
+                self.sym.declared_at.setdefault(name, s.span)
                 self._assert_names.add(name)
             case A.Return():
                 if not in_proc:
@@ -353,11 +371,6 @@ class _Checker:
 
         for n in graph:
             visit(n, ())
-
-
-def suggest(name: str, pool: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(name, list(pool), n=1)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 def unique_names(params: Iterable[A.Param], what: str) -> dict[str, Span]:

@@ -6,11 +6,12 @@ pointing at the offending token, with a hint for the common mistakes.
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
@@ -21,6 +22,8 @@ from lark.exceptions import (
 
 from ..diagnostics import Source, Span, SpecError
 from . import ast as A
+from .limits import MAX_NESTING
+from .nesting import check_nesting
 
 MAX_LITERAL_DIGITS = 100  # the checker bounds values further; this keeps int() cheap
 
@@ -418,22 +421,40 @@ def _end_of_text(src: Source) -> tuple[int, int]:
     return line, len(body) - (body.rfind("\n") + 1) + 1
 
 
+LARK_MAX_DEPTH = 20 * MAX_NESTING  # parse-tree levels; several per level of the language
+
+
+def _too_deep(src: Source, tree: Tree[Token]) -> SpecError | None:
+    """An iterative look at the parse tree, so the recursive transformer stays in its stack."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > LARK_MAX_DEPTH:
+            span = _meta_span(src.name, node.meta)
+            return SpecError(span if span.line else None,
+                             f"nested too deeply: more than {MAX_NESTING} levels")
+        stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
+    return None
+
+
 def parse(src: Source) -> A.Spec:
     """Parse one spec; raise `SpecError` on any syntax problem."""
     try:
         tree = _parser().parse(src.text)
     except UnexpectedInput as err:
         raise _syntax_error(src, err) from None
-    except RecursionError:
-        raise SpecError(Span(src.name, 1, 1, 1, 2), "spec is nested too deeply") from None
+    deep = _too_deep(src, tree)
+    if deep is not None:
+        raise deep
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 6 * LARK_MAX_DEPTH))
     try:
         spec = _ToAst(src.name).transform(tree)
     except VisitError as err:
         if isinstance(err.orig_exc, SpecError):
             raise err.orig_exc from None
-        if isinstance(err.orig_exc, RecursionError):
-            raise SpecError(Span(src.name, 1, 1, 1, 2), "spec is nested too deeply") from None
         raise
-    except RecursionError:
-        raise SpecError(Span(src.name, 1, 1, 1, 2), "spec is nested too deeply") from None
+    finally:
+        sys.setrecursionlimit(limit)
+    check_nesting(spec)
     return spec

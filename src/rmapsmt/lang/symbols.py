@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..diagnostics import Span
+from ..ir import VarKind
 from . import ast as A
 from .types import EnumT, Type
+
+ConstData = int | bool | tuple["ConstData", ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ConstValue:
     type: Type
-    value: int | bool
+    value: ConstData  # a tuple for a constant array
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +24,7 @@ class VarInfo:
     type: Type
     init: A.Init | None
     span: Span
-    kind: str  # "var" | "param"
+    kind: VarKind  # VAR or PARAM
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class Symbols:
     procedures: dict[str, A.ProcedureDecl] = field(default_factory=dict)
     processes: list[ProcessInfo] = field(default_factory=list)
     invariants: list[A.InvariantDecl] = field(default_factory=list)
+    lemmas: list[A.LemmaDecl] = field(default_factory=list)
     covers: list[A.CoverDecl] = field(default_factory=list)
     assumes: list[A.AssumeDecl] = field(default_factory=list)
     expects: list[A.ExpectDecl] = field(default_factory=list)

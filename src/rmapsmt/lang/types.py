@@ -81,6 +81,16 @@ def domain_values(t: Type) -> tuple[int | bool, ...] | None:
     return None
 
 
+def scalar_count(t: Type) -> int:
+    """How many scalar state variables a variable of type t flattens into (no enumeration)."""
+    match t:
+        case ArrayT(index, elem):
+            return len(domain_values(index) or ()) * scalar_count(elem)
+        case RecordT(_, fields):
+            return sum(scalar_count(ft) for _, ft in fields)
+    return 1
+
+
 def sort_of(t: Type) -> Sort:
     match t:
         case BoolT():

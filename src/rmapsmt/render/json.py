@@ -41,7 +41,7 @@ def result_json(r: Result, system: ir.System, judgements: tuple[Judgement, ...] 
             {"name": p.name, "kind": p.kind, "line": p.line, "verdict": p.verdict,
              "depth": p.trace.length if p.trace else None,
              "trace": trace_json(system, p.trace) if p.trace else None,
-             "failing_steps": [{"process": t.process, "label": t.label, "line": t.span.line}
+             "failing_steps": [{"process": t.process, "label": t.name, "line": t.span.line}
                                for t in failing.get(p.name, [])]}
             for p in r.properties
         ],
@@ -52,7 +52,7 @@ def result_json(r: Result, system: ir.System, judgements: tuple[Judgement, ...] 
             for c in r.covers
         ],
         "warnings": list(r.warnings),
-        "expectations": [{"line": j.expectation.line, "property": j.expectation.prop,
+        "expectations": [{"line": j.expectation.span.line, "property": j.expectation.prop,
                           "expected": j.expectation.verdict, "actual": j.actual, "met": j.met}
                          for j in judgements],
         "stats": {"seconds": round(r.stats.seconds, 3), "solver_calls": r.stats.solver_calls,

@@ -31,7 +31,7 @@ def prove(r: Result, judgements: tuple[Judgement, ...]) -> str:
             ET.SubElement(case, "system-out").text = f"holds up to {r.bound} steps (bounded)"
     for j in judgements:
         case = ET.SubElement(suite, "testcase", classname=f"{r.spec}.expect",
-                             name=f"line {j.expectation.line}")
+                             name=f"line {j.expectation.span.line}")
         if not j.met:
             failures += 1
             ET.SubElement(case, "failure", message=j.describe())

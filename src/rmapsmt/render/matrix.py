@@ -67,7 +67,7 @@ def as_json(cells: list[Cell], total: float) -> str:
             "shortest": {"depth": sc[0], "property": sc[1]} if sc else None,
             "violated": [p.name for p in c.result.properties if p.verdict == "violated"],
             "seconds": round(c.result.stats.seconds, 3),
-            "expectations": [{"line": j.expectation.line, "property": j.expectation.prop,
+            "expectations": [{"line": j.expectation.span.line, "property": j.expectation.prop,
                               "expected": j.expectation.verdict, "actual": j.actual,
                               "met": j.met} for j in c.judgements],
             "necessity": c.necessity,

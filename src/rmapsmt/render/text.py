@@ -6,7 +6,7 @@ import textwrap
 
 from .. import ir
 from ..expect import Judgement
-from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Result, Trace
+from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Proof, Result, Trace
 from ..trace import StepView, compact, initial_view, step_views
 
 MAX_INIT_SHOWN = 40
@@ -22,12 +22,18 @@ def verdict_line(r: Result) -> str:
         names = ", ".join(p.name for p in r.properties if p.verdict == VIOLATED)
         return f"VIOLATED: {names}" + (f" (then {r.reason})" if r.reason else "")
     if r.verdict == HOLDS:
-        if r.complete and r.engine == "explicit":
+        if r.proof is Proof.EXHAUSTIVE:
             return (f"HOLDS for all executions (complete: all {r.stats.states} reachable "
                     "states explored)")
-        if r.complete:
+        if r.proof is Proof.TERMINATES:
             return (f"HOLDS for all executions (complete: no execution is longer than "
                     f"{steps(r.bound)})")
+        if r.proof is Proof.INDUCTIVE:
+            return (f"HOLDS for all executions (proved by {r.bound}-induction"
+                    + (f": {r.evidence})" if r.evidence else ")"))
+        if r.proof is Proof.INVARIANT:
+            return ("HOLDS for all executions (proved: inductive invariant"
+                    + (f" {r.evidence})" if r.evidence else ")"))
         return (f"HOLDS up to {steps(r.bound)} (bounded: longer executions were not checked; "
                 "raise -k/--depth to go further)")
     if r.verdict == VACUOUS:
@@ -50,7 +56,7 @@ def render_trace(system: ir.System, trace: Trace, failing: list[ir.Transition]) 
     for v in views:
         out.append(_step_line(v, width, lwidth))
     for t in failing:
-        out.append(f"  then {t.process} {t.label} (line {t.span.line}) would fail here")
+        out.append(f"  then {t.process} {t.name} (line {t.span.line}) would fail here")
     return out
 
 

@@ -4,7 +4,9 @@ Choices follow the measurements in `../shared/design/architecture.md`:
 every scalar state variable is its own fixed-width bit-vector (signed, just
 wide enough for its range; booleans stay Bool), each step has one choice
 variable naming the transition taken, and the frame is one if-then-else
-chain per variable over only the transitions that write it.
+chain per variable over only the transitions that write it. Expressions are
+encoded iteratively (children first, memoised per step): an IR DAG may be
+thousands of levels deep.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 import z3
 
 from .. import ir
+from ..budget import Budget, Ticker
 
 
 def signed_width(lo: int, hi: int) -> int:
@@ -21,9 +24,11 @@ def signed_width(lo: int, hi: int) -> int:
 
 
 class Encoder:
-    def __init__(self, system: ir.System, ctx: z3.Context | None = None) -> None:
+    def __init__(self, system: ir.System, ctx: z3.Context | None = None,
+                 budget: Budget | None = None) -> None:
         self.system = system
         self.ctx = ctx or z3.Context()
+        self.ticker = Ticker(budget, "encoding", every=512)
         self.ranges = system.ranges()
         self.is_bool = {v.name: isinstance(v.sort, ir.BoolSort) for v in system.vars}
         self.width = {n: signed_width(*self.ranges[n]) for n in self.ranges}
@@ -31,6 +36,7 @@ class Encoder:
         self._choices: list[z3.BitVecRef] = []
         self._memo: list[dict[ir.Expr, z3.ExprRef]] = []
         self._ivl: dict[ir.Expr, tuple[int, int]] = {}
+        self._boolean: dict[ir.Expr, bool] = {}
         n = max(1, len(system.transitions))
         self.choice_width = max(1, (n - 1).bit_length())
         writers: dict[str, list[tuple[int, ir.Expr]]] = {}
@@ -60,34 +66,45 @@ class Encoder:
 
     # --------------------------------------------------------- expressions
     def interval(self, e: ir.Expr) -> tuple[int, int]:
-        r = self._ivl.get(e)
-        if r is None:
-            r = ir.interval(e, self.ranges)
-            self._ivl[e] = r
-        return r
+        return ir.interval(e, self.ranges, self._ivl)
 
-    def _ints(self, args: Sequence[ir.Expr], k: int, width: int = 0) -> list[z3.BitVecRef]:
-        """Encode integer terms and sign-extend them to one common width (values are exact)."""
-        ts = [self.expr(a, k) for a in args]
-        w = max([width] + [t.size() for t in ts])
-        return [t if t.size() == w else z3.SignExt(w - t.size(), t) for t in ts]
-
-    def _int_width(self, e: ir.Expr) -> int:
-        return signed_width(*self.interval(e))
+    def boolean(self, e: ir.Expr) -> bool:
+        """Is e a formula (Bool) rather than an integer term?"""
+        hit = self._boolean.get(e)
+        if hit is None:
+            for x in ir.postorder((e,)):
+                if x not in self._boolean:
+                    match x:
+                        case ir.Const(v):
+                            self._boolean[x] = isinstance(v, bool)
+                        case ir.Var(name):
+                            self._boolean[x] = self.is_bool[name]
+                        case ir.App(op, args):
+                            self._boolean[x] = (self._boolean[args[1]] if op is ir.Op.ITE
+                                                else op in ir.BOOL_OPS)
+            hit = self._boolean[e]
+        return hit
 
     def expr(self, e: ir.Expr, k: int) -> z3.ExprRef:
-        memo = self._memo[k] if k < len(self._memo) else None
-        if memo is None:
-            self.state(k)
-            memo = self._memo[k]
+        self.state(k)
+        memo = self._memo[k]
         hit = memo.get(e)
         if hit is not None:
             return hit
-        out = self._expr(e, k)
-        memo[e] = out
-        return out
+        for x in ir.postorder((e,)):
+            if x not in memo:
+                self.ticker.tick()
+                memo[x] = self._node(x, k, memo)
+        return memo[e]
 
-    def _expr(self, e: ir.Expr, k: int) -> z3.ExprRef:
+    def _ints(self, args: Sequence[ir.Expr], memo: dict[ir.Expr, z3.ExprRef],
+              width: int = 0) -> list[z3.BitVecRef]:
+        """Integer terms sign-extended to one common width (values are exact)."""
+        ts = [memo[a] for a in args]
+        w = max([width] + [t.size() for t in ts])
+        return [t if t.size() == w else z3.SignExt(w - t.size(), t) for t in ts]
+
+    def _node(self, e: ir.Expr, k: int, memo: dict[ir.Expr, z3.ExprRef]) -> z3.ExprRef:
         ctx = self.ctx
         match e:
             case ir.Const(v):
@@ -98,53 +115,48 @@ class Encoder:
                 return self.state(k)[name]
             case ir.App(op, args):
                 match op:
-                    case "not":
-                        return z3.Not(self.expr(args[0], k))
-                    case "and":
-                        return z3.And(*(self.expr(a, k) for a in args))
-                    case "or":
-                        return z3.Or(*(self.expr(a, k) for a in args))
-                    case "ite":
-                        c = self.expr(args[0], k)
-                        if self._is_bool_expr(args[1]):
-                            return z3.If(c, self.expr(args[1], k), self.expr(args[2], k))
-                        x, y = self._ints(args[1:], k)
-                        return z3.If(c, x, y)
-                    case "eq" | "lt" | "le":
-                        a, b = args
-                        if self._is_bool_expr(a):
-                            return self.expr(a, k) == self.expr(b, k)
-                        x, y = self._ints(args, k)
-                        return x == y if op == "eq" else (x < y if op == "lt" else x <= y)
-                    case "add" | "sub" | "mul" | "neg":
-                        w = self._int_width(e) + 1
-                        if op == "mul":
-                            w = max(w, sum(self._int_width(a) for a in args))
-                        xs = self._ints(args, k, w)
-                        if op == "neg":
+                    case ir.Op.NOT:
+                        return z3.Not(memo[args[0]])
+                    case ir.Op.AND:
+                        return z3.And(*(memo[a] for a in args))
+                    case ir.Op.OR:
+                        return z3.Or(*(memo[a] for a in args))
+                    case ir.Op.ITE:
+                        if self.boolean(args[1]):
+                            return z3.If(memo[args[0]], memo[args[1]], memo[args[2]])
+                        x, y = self._ints(args[1:], memo)
+                        return z3.If(memo[args[0]], x, y)
+                    case ir.Op.EQ | ir.Op.LT | ir.Op.LE:
+                        if self.boolean(args[0]):
+                            return memo[args[0]] == memo[args[1]]
+                        x, y = self._ints(args, memo)
+                        return x == y if op is ir.Op.EQ else (x < y if op is ir.Op.LT else x <= y)
+                    case ir.Op.ADD | ir.Op.SUB | ir.Op.MUL | ir.Op.NEG:
+                        w = signed_width(*self.interval(e)) + 1
+                        if op is ir.Op.MUL:
+                            w = max(w, sum(signed_width(*self.interval(a)) for a in args))
+                        xs = self._ints(args, memo, w)
+                        if op is ir.Op.NEG:
                             return -xs[0]
-                        return xs[0] + xs[1] if op == "add" else (
-                            xs[0] - xs[1] if op == "sub" else xs[0] * xs[1])
+                        return xs[0] + xs[1] if op is ir.Op.ADD else (
+                            xs[0] - xs[1] if op is ir.Op.SUB else xs[0] * xs[1])
+                    case ir.Op.DIV | ir.Op.MOD:
+                        # one extra bit: INT_MIN / -1 cannot overflow; x / 0 is 0, as in the IR
+                        w = max(signed_width(*self.interval(a)) for a in args) + 1
+                        x, y = self._ints(args, memo, w)
+                        zero = z3.BitVecVal(0, w, ctx)
+                        q = x / y if op is ir.Op.DIV else z3.SRem(x, y)
+                        return z3.If(y == zero, zero, q)
         raise ValueError(f"cannot encode {e!r}")
-
-    def _is_bool_expr(self, e: ir.Expr) -> bool:
-        match e:
-            case ir.Const(v):
-                return isinstance(v, bool)
-            case ir.Var(name):
-                return self.is_bool[name]
-            case ir.App(op, args):
-                if op == "ite":
-                    return self._is_bool_expr(args[1])
-                return op in ("not", "and", "or", "eq", "lt", "le")
-        return False
 
     def fit(self, var: str, e: ir.Expr, k: int) -> z3.ExprRef:
         """The value of `e` in the storage of `var` (truncated; range checks guard overflow)."""
+        t = self.expr(e, k)
         if self.is_bool[var]:
-            return self.expr(e, k)
+            return t
         w = self.width[var]
-        (t,) = self._ints([e], k, w)
+        if t.size() < w:
+            return z3.SignExt(w - t.size(), t)
         return t if t.size() == w else z3.Extract(w - 1, 0, t)
 
     # ------------------------------------------------------------- system
@@ -152,6 +164,7 @@ class Encoder:
         return [self.expr(e, 0) for e in self.system.init] + self.domain(0)
 
     def domain(self, k: int) -> list[z3.ExprRef]:
+        """Values outside the declared ranges are not states (bit-vectors are wider)."""
         out = []
         s = self.state(k)
         for v in self.system.vars:
@@ -169,7 +182,7 @@ class Encoder:
         return self.expr(t.guard, k)
 
     def any_enabled(self, k: int) -> z3.ExprRef:
-        return z3.Or(*[self.enabled(t, k) for t in self.system.transitions], self.ctx)
+        return disjunction([self.enabled(t, k) for t in self.system.transitions], self.ctx)
 
     def trans(self, k: int) -> list[z3.ExprRef]:
         """Constraints linking step k to step k+1."""
@@ -187,6 +200,7 @@ class Encoder:
         for v in self.system.vars:
             rhs: z3.ExprRef = cur[v.name]
             for idx, e in reversed(self.writers.get(v.name, [])):
+                self.ticker.tick()
                 rhs = z3.If(sel == idx, self.fit(v.name, e, k), rhs)
             out.append(nxt[v.name] == rhs)
         return out
