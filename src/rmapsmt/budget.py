@@ -40,6 +40,7 @@ class Budget:
     deadline: float | None = None  # time.monotonic() at which the command must stop
     cancel: threading.Event = field(default_factory=threading.Event, compare=False)
     hooks: list[Callable[[], None]] = field(default_factory=list, compare=False, repr=False)
+    _stage: list[str] = field(default_factory=lambda: ["starting"], compare=False, repr=False)
 
     @staticmethod
     def start(timeout: float | None = None, **kw: int | None) -> Budget:
@@ -69,6 +70,19 @@ class Budget:
         why = self.exhausted()
         if why is not None:
             raise OutOfBudget(stage, why)
+
+    def enter(self, stage: str) -> None:
+        """Start a stage: check the budget, and remember the stage for an abrupt stop."""
+        self.mark(stage)
+        self.check(stage)
+
+    def mark(self, stage: str) -> None:
+        """Name the stage under way, for the message of an abrupt stop; no check."""
+        self._stage[0] = stage
+
+    @property
+    def stage(self) -> str:
+        return self._stage[0]
 
     def interrupt(self) -> None:
         """Stop the run: set the flag and interrupt any solver query under way."""

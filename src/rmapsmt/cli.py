@@ -26,7 +26,7 @@ from .budget import (
     Budget,
     OutOfBudget,
 )
-from .cancel import ctrl_c_stops
+from .cancel import Signals
 from .diagnostics import SpecError, render_error
 from .engines import ENGINES
 from .expect import judge
@@ -96,9 +96,12 @@ def _fail_input(err: SpecError, path: str | None) -> NoReturn:
 
 
 def _load(spec: str, sets: list[str], budget: Budget | None = None,
-          fmt: str = "text") -> Loaded:
+          fmt: str = "text", signals: Signals | None = None) -> Loaded:
     try:
-        return load(spec, parse_sets(sets), budget)
+        if signals is None:
+            return load(spec, parse_sets(sets), budget)
+        with signals.abrupt():
+            return load(spec, parse_sets(sets), budget)
     except SpecError as err:
         _fail_input(err, spec)
     except OutOfBudget as err:
@@ -143,11 +146,12 @@ def prove(
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
     budget = Budget.start(timeout, depth=depth, max_memory_mb=max_memory, max_states=max_states)
-    with ctrl_c_stops(budget):
-        loaded = _load(spec, sets, budget, fmt.value)
+    with Signals(budget).installed() as signals:
+        loaded = _load(spec, sets, budget, fmt.value, signals)
         system = loaded.system
         try:
-            result = run.check(system, engine.value, budget)
+            with signals.abrupt(grace=1.0):
+                result = run.check(system, engine.value, budget)
         except ReplayError as err:
             typer.echo(f"rmapsmt: internal error: a counterexample did not replay in the "
                        f"interpreter: {err}\nThis is a bug in rmapsmt; the trace is not shown.",
@@ -253,7 +257,8 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        sys.exit(130)
+        typer.echo("rmapsmt: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except MemoryError:
         typer.echo("rmapsmt: out of memory; try a smaller -k/--depth or fewer options", err=True)
         sys.exit(EXIT_UNKNOWN)

@@ -167,7 +167,17 @@ class Interpreter:
         self._all: tuple[_Compiled, ...] | None = None
         self._bad: dict[str, Fn] = {}
         self._covers: dict[str, Fn] = {}
-        self.init_fns = tuple(compile_expr(e, self.index) for e in system.init)
+        # `var == constant` initialisers are read directly; only the rest is compiled
+        self.fixed: dict[int, int | bool] = {}
+        rest: list[ir.Expr] = []
+        for e in system.init:
+            if (isinstance(e, ir.App) and e.op is ir.Op.EQ and isinstance(e.args[0], ir.Var)
+                    and isinstance(e.args[1], ir.Const)
+                    and self.index[e.args[0].name] not in self.fixed):
+                self.fixed[self.index[e.args[0].name]] = e.args[1].value
+            else:
+                rest.append(e)
+        self.init_fns = tuple(compile_expr(e, self.index) for e in rest)
         self.domains = tuple(frozenset(v.sort.values()) for v in system.vars)
         self._values = tuple(v.sort.values() for v in system.vars)
 
@@ -198,13 +208,12 @@ class Interpreter:
         return self._covers[c.name]
 
     # ------------------------------------------------------------ basics
+    def is_initial(self, s: State) -> bool:
+        return (self.in_domain(s) and all(s[i] == v for i, v in self.fixed.items())
+                and all(f(s) for f in self.init_fns))
+
     def initial_states(self, budget: Budget | None = None) -> Iterator[State]:
-        fixed: dict[int, int | bool] = {}
-        for e in self.system.init:
-            if isinstance(e, ir.App) and e.op is ir.Op.EQ:
-                a, b = e.args
-                if isinstance(a, ir.Var) and isinstance(b, ir.Const):
-                    fixed[self.index[a.name]] = b.value
+        fixed = self.fixed
         free = [i for i in range(len(self._values)) if i not in fixed]
         count = 1
         for i in free:
@@ -219,7 +228,7 @@ class Interpreter:
                 base[i] = v
             s = tuple(base)
             if all(f(s) for f in self.init_fns) and self.in_domain(s):
-                yield s
+                yield s  # the fixed values are in `base` already
 
     def in_domain(self, s: State) -> bool:
         return len(s) == len(self.domains) and all(
@@ -289,8 +298,7 @@ class Interpreter:
         """Re-execute an engine's trace concretely; raise `ReplayError` on any disagreement."""
         if len(states) != len(steps) + 1:
             raise ReplayError(f"trace has {len(states)} states for {len(steps)} steps")
-        s0 = states[0]
-        if not self.in_domain(s0) or not all(f(s0) for f in self.init_fns):
+        if not self.is_initial(states[0]):
             raise ReplayError("the trace's first state is not an initial state")
         for i, (s, t_index) in enumerate(zip(states, steps, strict=False)):
             if not 0 <= t_index < len(self._steps):

@@ -72,6 +72,8 @@ def parse_sets(sets: list[str]) -> dict[str, str]:
 
 def load(path: str, overrides: Mapping[str, str] | None = None,
          budget: Budget | None = None) -> Loaded:
+    if budget is not None:
+        budget.enter("reading the spec")
     return load_source(read_source(path), overrides, budget)
 
 
@@ -85,9 +87,11 @@ def option_values(path: str) -> dict[str, list[str]]:
 def load_source(src: Source, overrides: Mapping[str, str] | None = None,
                 budget: Budget | None = None) -> Loaded:
     if budget is not None:
-        budget.check("parsing")
+        budget.enter("parsing the spec")
     spec = parse(src)
     if budget is not None:
-        budget.check("checking")
+        budget.enter("checking the spec")
     sym = check(spec, src.name, overrides)
+    if budget is not None:
+        budget.enter("lowering the spec")
     return Loaded(src, sym, lower(sym, budget))

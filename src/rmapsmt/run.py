@@ -20,7 +20,13 @@ from .trace import canonical_order
 
 def check(system: ir.System, engine: str, budget: Budget) -> Result:
     """Run `engine`; every trace in the answer has been replayed (ReplayError otherwise)."""
-    result = verify(system, engines.get(engine)(system, budget))
+    budget.enter(f"running the {engine} engine")
+    result = engines.get(engine)(system, budget)
+    # from here on an answer exists: replay it (cheap: only the steps it takes), and
+    # add the warnings only while time is left; running out now never loses the answer
+    budget.mark("replaying counterexamples")
+    result = verify(system, result)
+    budget.mark("looking for tautologies")
     warnings = dead_step_warnings(system, result) + tautologies(system, budget)
     return replace(result, warnings=result.warnings + warnings)
 

@@ -111,8 +111,8 @@ def bmc(system: ir.System, budget: Budget) -> Result:
                 unknown = (f"{why} at depth {k}" if bound < k
                            else f"{why} checking for executions longer than {k} steps")
                 break
-            except OutOfBudget as err:
-                unknown = f"{err.why} at depth {k}"
+            except OutOfBudget as err:  # while encoding: depth `bound` was fully checked
+                unknown = f"{err.why} at depth {bound + 1}"
                 break
         return conclude(system, "bmc", initial=True, found=b.found, reached=b.reached,
                         bound=bound, proof=proof, unknown=unknown, stats=stats(),

@@ -10,6 +10,6 @@ MAX_RANGE_VALUES = 1 << 16  # values of one integer type
 MAX_NESTING = 100  # nesting of expressions and blocks (a chain a + b + c is one level)
 MAX_CHAIN = 10_000  # operands of one chain of + - * && ||
 MAX_PROCESSES = 64  # process instances
-MAX_STATE_SCALARS = 1 << 16  # scalar state variables, arrays and records flattened
+MAX_STATE_SCALARS = 1 << 12  # scalar state variables, arrays and records flattened
 MAX_TRANSITIONS = 50_000  # atomic steps of the whole system (forks of either/choose included)
 MAX_DEPTH = 10_000  # -k / depth

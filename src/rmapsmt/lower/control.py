@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .. import ir
-from ..diagnostics import Span
+from ..diagnostics import Span, SpecError
 from ..lang import ast as A
 from ..lang.elab import Elaborator, Scope
+from ..lang.limits import MAX_TRANSITIONS
 from ..lang.symbols import Symbols
 from ..lang.types import EnumT, IntT
 from ..lang.values import Scalar, StateRef, Val
@@ -130,6 +131,11 @@ class GraphBuilder:
         self.nodes.append(n)
         return n
 
+    def _too_many(self, span: Span) -> None:
+        if len(self.nodes) > MAX_TRANSITIONS:
+            raise SpecError(span, f"unrolling this loop makes more than {MAX_TRANSITIONS} steps",
+                            hint="iterate fewer times, or make the body one 'atomic' step")
+
     def _locals(self, body: tuple[A.Stmt, ...], prefix: str,
                 fixed: bool) -> dict[str, StateRef]:
         """State variables for the `var`s at the top of a body, named `prefix.name`.
@@ -182,6 +188,7 @@ class GraphBuilder:
                 for k in range(b, a - 1, -1):
                     nxt = self._block(body, {**env, var: Scalar(IntT(k, k), ir.Const(k))},
                                       nxt, loop)
+                    self._too_many(s.span)
                 return nxt
             case A.Either(branches):
                 return self._node(Choice([self._block(b, env, nxt, c) for b in branches]))

@@ -63,7 +63,7 @@ class ProcessLowering:
         self.entry = entry
         self.nodes = nodes
         self.next_index = first_index
-        self.ticker = Ticker(budget, "lowering", every=64)
+        self.ticker = Ticker(budget, "lowering the spec", every=64)
         self.points: dict[int, int] = {}  # id(node) -> pc
         self.order: list[Node] = []
         self.executed: set[int] = set()

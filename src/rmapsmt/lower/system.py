@@ -37,7 +37,7 @@ def lower(sym: Symbols, budget: Budget | None = None) -> ir.System:
     registry: dict[str, ir.Check] = {}
     for inst, b, entry in zip(instances, builders, entries, strict=True):
         if budget is not None:
-            budget.check("lowering")
+            budget.check("lowering the spec")
         done = ProcessLowering(el, inst, entry, b.nodes, len(transitions), budget,
                                registry).run()
         layout.vars.append(done.pc_var)

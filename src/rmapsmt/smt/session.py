@@ -28,6 +28,9 @@ class Session:
                        else z3.Solver(ctx=self.enc.ctx))
         self.solver.set("random_seed", 0)
         self.solver.set("max_memory", budget.max_memory_mb)  # past it: unknown, not a crash
+        # z3 would take Ctrl-C for itself (cancel one query, then carry on); the budget's
+        # watchdog interrupts it instead, and the whole run stops (cancel.py)
+        self.solver.set("ctrl_c", False)
         self.calls = 0
         self.why = ""
         self.model: z3.ModelRef | None = None
