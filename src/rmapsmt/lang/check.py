@@ -17,8 +17,9 @@ from collections.abc import Iterable, Mapping
 from ..diagnostics import Note, Span, SpecError, suggest
 from ..ir import Const, VarKind
 from . import ast as A
-from .elab import Elaborator, Scope
+from .elab import Elaborator
 from .limits import MAX_ABS_INT, MAX_DEPTH, MAX_PROCESSES, MAX_RANGE_VALUES
+from .scope import Scope
 from .symbols import ConstValue, ProcessInfo, Symbols, VarInfo
 from .types import AnyIntT, ArrayT, BoolT, EnumT, IntT, RecordT, Type, domain_values, same_kind
 from .values import Scalar

@@ -137,3 +137,12 @@ def const_of(t: Type, value: int | bool) -> Scalar:
         return Scalar(IntT(int(value), int(value)), ir.Const(int(value)))
     assert isinstance(t, BoolT | EnumT)
     return Scalar(t, ir.Const(value))
+
+
+def dead(ctx: ir.Expr) -> bool:
+    """Code under a constantly false condition: type-checked, never checked for values."""
+    return ir.is_false(ctx)
+
+
+def show_interval(lo: int, hi: int) -> str:
+    return str(lo) if lo == hi else f"{lo}..{hi}"

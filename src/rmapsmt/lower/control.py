@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..diagnostics import Span, SpecError
 from ..lang import ast as A
-from ..lang.elab import Elaborator, Scope
+from ..lang.elab import Elaborator
 from ..lang.limits import MAX_TRANSITIONS
+from ..lang.scope import Scope
 from ..lang.symbols import Symbols
 from ..lang.types import EnumT, IntT
 from ..lang.values import Scalar, StateRef, Val

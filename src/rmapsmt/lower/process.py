@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..budget import Budget, Ticker
 from ..diagnostics import Span, SpecError
-from ..lang.elab import Elaborator, Scope
+from ..lang.elab import Elaborator
 from ..lang.limits import MAX_TRANSITIONS
+from ..lang.scope import Scope
 from ..lang.types import sort_of
 from ..lang.values import flat_names
 from .control import (

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..diagnostics import Span, SpecError
 from ..lang import ast as A
-from ..lang.elab import Elaborator, Scope
+from ..lang.elab import Elaborator
 from ..lang.limits import MAX_STATE_SCALARS
+from ..lang.scope import Scope
 from ..lang.types import ArrayT, RecordT, Type, domain_values, scalar_count, sort_of
 from ..lang.values import Scalar, flat_names, key_name
 

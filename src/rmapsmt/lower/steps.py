@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..diagnostics import SpecError
 from ..lang import ast as A
-from ..lang.elab import Elaborator, RuntimeCheck, Scope, Slot, root_name
+from ..lang.elab import Elaborator
 from ..lang.limits import MAX_TRANSITIONS
+from ..lang.scope import RuntimeCheck, Scope, Slot, root_name
 from ..lang.types import IntT, same_kind
 from ..lang.values import RecordV, Scalar, Val, flat_names, typed_scalars
 from .control import Env, Instance

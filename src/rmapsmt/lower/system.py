@@ -8,7 +8,8 @@ from .. import ir
 from ..budget import Budget
 from ..diagnostics import Span, SpecError
 from ..lang import ast as A
-from ..lang.elab import Elaborator, Scope
+from ..lang.elab import Elaborator
+from ..lang.scope import Scope
 from ..lang.symbols import Symbols
 from ..lang.types import BoolT, EnumT, IntT
 from .control import GraphBuilder, Instance

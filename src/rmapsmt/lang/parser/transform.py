@@ -1,51 +1,24 @@
-"""Spec text -> AST. The only module that imports lark.
-
-The transformer only builds nodes; every syntax error becomes a `SpecError`
-pointing at the offending token, with a hint for the common mistakes.
-"""
+"""Parse tree -> AST: a lark `Transformer` that only builds nodes, with their spans."""
 
 from __future__ import annotations
 
-import sys
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import (
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-    VisitError,
-)
+from lark import Token, Transformer, v_args
 
-from ..diagnostics import Source, Span, SpecError
-from . import ast as A
-from .limits import MAX_NESTING
-from .nesting import check_nesting
+from ...diagnostics import Span, SpecError
+from .. import ast as A
 
 MAX_LITERAL_DIGITS = 100  # the checker bounds values further; this keeps int() cheap
 
-_KEYWORD_HINTS = {
-    "=": "assignment is ':=' and equality is '=='",
-    "COLON": "a label is written 'name:' before a statement",
-}
 
-
-@cache
-def _parser() -> Lark:
-    grammar = resources.files(__package__).joinpath("grammar.lark").read_text()
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
-
-
-def _meta_span(file: str, meta: Any) -> Span:
+def meta_span(file: str, meta: Any) -> Span:
     if getattr(meta, "empty", True):
         return Span(file, 0, 0, 0, 0)
     return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
 
 
-def _tok_span(file: str, tok: Token) -> Span:
+def tok_span(file: str, tok: Token) -> Span:
     line = tok.line or 1
     col = tok.column or 1
     return Span(file, line, col, tok.end_line or line, tok.end_column or col + 1)
@@ -56,13 +29,13 @@ def _block(x: Any) -> tuple[A.Stmt, ...]:
 
 
 @v_args(meta=True)
-class _ToAst(Transformer[Token, A.Spec]):
+class ToAst(Transformer[Token, A.Spec]):
     def __init__(self, file: str) -> None:
         super().__init__()
         self.file = file
 
     def _s(self, meta: Any) -> Span:
-        return _meta_span(self.file, meta)
+        return meta_span(self.file, meta)
 
     # --- top level
     def start(self, meta: Any, ch: list[Any]) -> A.Spec:
@@ -125,7 +98,7 @@ class _ToAst(Transformer[Token, A.Spec]):
     const_list = init_list
 
     def lock_decl(self, meta: Any, ch: list[Any]) -> list[A.LockDecl]:
-        return [A.LockDecl(str(t), span=_tok_span(self.file, t)) for t in ch]
+        return [A.LockDecl(str(t), span=tok_span(self.file, t)) for t in ch]
 
     def def_decl(self, meta: Any, ch: list[Any]) -> A.DefDecl:
         return A.DefDecl(str(ch[0]), ch[1] or (), ch[2], ch[3], span=self._s(meta))
@@ -361,100 +334,3 @@ class _ToAst(Transformer[Token, A.Spec]):
 
     def field_init(self, meta: Any, ch: list[Any]) -> tuple[str, A.Expr]:
         return (str(ch[0]), ch[1])
-
-
-_PRETTY = {"NAME": "a name", "INT": "a number", "VERDICT": "'holds' or 'violated'",
-           "CMP_OP": "a comparison", "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '%'"}
-
-
-def _terminal_text(name: str) -> str:
-    """What a user would type for a terminal: its literal text, or a description."""
-    if name in _PRETTY:
-        return _PRETTY[name]
-    try:
-        pattern = _parser().get_terminal(name).pattern
-    except KeyError:
-        return name.lower()
-    return f"'{pattern.value}'" if pattern.type == "str" else name.lower()
-
-
-def _expected_text(expected: set[str]) -> str:
-    shown = sorted({_terminal_text(n) for n in expected if n != "$END"})
-    if "$END" in expected:
-        shown.append("end of file")
-    return ", ".join(shown[:8]) + (", ..." if len(shown) > 8 else "")
-
-
-def _syntax_error(src: Source, err: UnexpectedInput) -> SpecError:
-    line, col = err.line, err.column
-    if line is None or line < 1:
-        line, col = _end_of_text(src)
-    span = Span(src.name, line, col, line, col + 1)
-    if src.line(line)[col - 1 : col + 1] == "/*":
-        return SpecError(Span(src.name, line, col, line, col + 2),
-                         "unterminated comment: '/*' has no matching '*/'")
-    if isinstance(err, UnexpectedToken):
-        tok = err.token
-        if tok.type == "$END":  # point just after the last token, not at its start
-            line, col = _end_of_text(src)
-            return SpecError(Span(src.name, line, col, line, col + 1), "unexpected end of file",
-                             hint="a '}' or a declaration may be missing")
-        span = _tok_span(src.name, tok) if tok.line else span
-        hint = _KEYWORD_HINTS.get(str(tok)) or _KEYWORD_HINTS.get(tok.type)
-        return SpecError(
-            span,
-            f"unexpected {tok.value!r}; expected {_expected_text(err.expected)}",
-            hint=hint,
-        )
-    if isinstance(err, UnexpectedCharacters):
-        ch = src.line(line)[col - 1 : col] or "?"
-        return SpecError(span, f"unexpected character {ch!r}")
-    if isinstance(err, UnexpectedEOF):
-        return SpecError(span, "unexpected end of file")
-    return SpecError(span, "syntax error")
-
-
-def _end_of_text(src: Source) -> tuple[int, int]:
-    """1-based position just after the last non-blank character."""
-    body = src.text.rstrip()
-    line = body.count("\n") + 1
-    return line, len(body) - (body.rfind("\n") + 1) + 1
-
-
-LARK_MAX_DEPTH = 20 * MAX_NESTING  # parse-tree levels; several per level of the language
-
-
-def _too_deep(src: Source, tree: Tree[Token]) -> SpecError | None:
-    """An iterative look at the parse tree, so the recursive transformer stays in its stack."""
-    stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > LARK_MAX_DEPTH:
-            span = _meta_span(src.name, node.meta)
-            return SpecError(span if span.line else None,
-                             f"nested too deeply: more than {MAX_NESTING} levels")
-        stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
-    return None
-
-
-def parse(src: Source) -> A.Spec:
-    """Parse one spec; raise `SpecError` on any syntax problem."""
-    try:
-        tree = _parser().parse(src.text)
-    except UnexpectedInput as err:
-        raise _syntax_error(src, err) from None
-    deep = _too_deep(src, tree)
-    if deep is not None:
-        raise deep
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 6 * LARK_MAX_DEPTH))
-    try:
-        spec = _ToAst(src.name).transform(tree)
-    except VisitError as err:
-        if isinstance(err.orig_exc, SpecError):
-            raise err.orig_exc from None
-        raise
-    finally:
-        sys.setrecursionlimit(limit)
-    check_nesting(spec)
-    return spec
