@@ -260,7 +260,7 @@ class TestWrongEncoding:
     def test_the_real_encoding_agrees_with_the_interpreter(self) -> None:
         for path, verdict in ((PETERSON, "holds"), (BROKEN_MUTEX, "violated")):
             system = system_of(path)
-            b = rmapsmt.run.check(system, "bmc", Budget())
+            b = rmapsmt.run.prove(system, "bmc", Budget())
             e = explicit(system)
             assert b.verdict == e.verdict == verdict
 
@@ -302,7 +302,7 @@ class TestWrongEncoding:
         # so replay cannot notice; the differential check against BFS does.
         system = system_of(BROKEN_MUTEX)
         drop_writers(monkeypatch, "in_cs[0]", "in_cs[1]")
-        wrong = rmapsmt.run.check(system, "bmc", Budget())  # nothing to replay
+        wrong = rmapsmt.run.prove(system, "bmc", Budget())  # nothing to replay
         right = explicit(system)
         assert wrong.verdict == "holds"
         assert right.verdict == "violated"

@@ -151,7 +151,7 @@ def prove(
         system = loaded.system
         try:
             with signals.abrupt(grace=1.0):
-                result = run.check(system, engine.value, budget)
+                result = run.prove(system, engine.value, budget)
         except ReplayError as err:
             typer.echo(f"rmapsmt: internal error: a counterexample did not replay in the "
                        f"interpreter: {err}\nThis is a bug in rmapsmt; the trace is not shown.",

@@ -59,7 +59,7 @@ def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str 
         if key not in cache:
             budget = Budget.start(timeout, depth=depth)
             loaded = load(path, {**sets, **varied}, budget)
-            result = run.check(loaded.system, engine, budget)
+            result = run.prove(loaded.system, engine, budget)
             cache[key] = Cell(tuple(varied.items()), loaded.system, result,
                               judge(loaded.system, result))
         return cache[key]

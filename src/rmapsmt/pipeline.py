@@ -11,8 +11,9 @@ from . import ir
 from .budget import Budget
 from .diagnostics import Source, SpecError
 from .lang.ast import OptionDecl
-from .lang.check import check, show_option_value
+from .lang.options import show_option_value
 from .lang.parser import parse
+from .lang.resolve import resolve
 from .lang.symbols import Symbols
 from .lower import lower
 
@@ -91,7 +92,7 @@ def load_source(src: Source, overrides: Mapping[str, str] | None = None,
     spec = parse(src)
     if budget is not None:
         budget.enter("checking the spec")
-    sym = check(spec, src.name, overrides)
+    sym = resolve(spec, src.name, overrides)
     if budget is not None:
         budget.enter("lowering the spec")
     return Loaded(src, sym, lower(sym, budget))

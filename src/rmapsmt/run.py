@@ -18,7 +18,7 @@ from .result import Result, Trace
 from .trace import canonical_order
 
 
-def check(system: ir.System, engine: str, budget: Budget) -> Result:
+def prove(system: ir.System, engine: str, budget: Budget) -> Result:
     """Run `engine`; every trace in the answer has been replayed (ReplayError otherwise)."""
     budget.enter(f"running the {engine} engine")
     result = engines.get(engine)(system, budget)
@@ -65,4 +65,4 @@ def failing_steps(system: ir.System, result: Result) -> dict[str, list[ir.Transi
             for p in result.properties if p.trace is not None}
 
 
-__all__ = ["OutOfBudget", "check", "failing_steps", "verify"]
+__all__ = ["OutOfBudget", "failing_steps", "prove", "verify"]

@@ -29,10 +29,10 @@ class _Unknown(Exception):
 
 
 class _Bmc:
-    def __init__(self, system: ir.System, run: Session) -> None:
+    def __init__(self, system: ir.System, session: Session) -> None:
         self.system = system
-        self.run = run
-        self.enc = run.enc
+        self.session = session
+        self.enc = session.enc
         self.props = {p.name: p for p in system.properties}
         self.open = list(self.props)
         self.found: dict[str, Trace] = {}
@@ -41,9 +41,9 @@ class _Bmc:
         self.fired: set[int] = set()
 
     def ask(self, *extra: z3.ExprRef) -> z3.CheckSatResult:
-        r = self.run.check(*extra)
+        r = self.session.ask(*extra)
         if r == UNKNOWN:
-            raise _Unknown(self.run.why)
+            raise _Unknown(self.session.why)
         return r
 
     def properties(self, k: int) -> None:
@@ -51,10 +51,10 @@ class _Bmc:
         while self.open:
             bads = [self.enc.expr(self.props[n].bad, k) for n in self.open]
             if self.ask(disjunction(bads, self.enc.ctx)) == UNSAT:
-                self.run.add(*(z3.Not(b) for b in bads))  # a true fact that helps later depths
+                self.session.add(*(z3.Not(b) for b in bads))  # a true fact that helps later depths
                 return
-            tr = self.run.trace(k)
-            hit = [n for n, b in zip(self.open, bads, strict=True) if self.run.holds_in_model(b)]
+            tr = self.session.trace(k)
+            hit = [n for n, b in zip(self.open, bads, strict=True) if self.session.holds_in_model(b)]
             self.found.update(dict.fromkeys(hit, tr))
             self.open = [n for n in self.open if n not in hit]
 
@@ -65,35 +65,35 @@ class _Bmc:
             if self.ask(disjunction(guards, self.enc.ctx)) != SAT:
                 return
             on = {i for i, g in zip(self.unseen, guards, strict=True)
-                  if self.run.holds_in_model(g)}
+                  if self.session.holds_in_model(g)}
             self.fired |= on
             self.unseen = [i for i in self.unseen if i not in on]
 
     def covers(self, k: int) -> None:
         for c in self.system.covers:
             if c.name not in self.reached and self.ask(self.enc.expr(c.expr, k)) == SAT:
-                self.reached[c.name] = self.run.trace(k)
+                self.reached[c.name] = self.session.trace(k)
 
 
 def bmc(system: ir.System, budget: Budget) -> Result:
     start = time.monotonic()
     depth = system.depth if budget.depth is None else budget.depth
-    with Session(system, budget) as run:
-        b = _Bmc(system, run)
+    with Session(system, budget) as session:
+        b = _Bmc(system, session)
         proof, bound, unknown = Proof.BOUNDED, -1, None
 
         def stats() -> Stats:
-            return Stats(time.monotonic() - start, run.calls, bound)
+            return Stats(time.monotonic() - start, session.calls, bound)
 
         try:
-            run.add(*b.enc.init())
-            r0 = run.check()
+            session.add(*b.enc.init())
+            r0 = session.ask()
         except OutOfBudget as err:
-            r0, run.why = UNKNOWN, err.why
+            r0, session.why = UNKNOWN, err.why
         if r0 != SAT:
             return conclude(system, "bmc", initial=r0 == UNKNOWN, found={}, reached={},
                             bound=-1, proof=Proof.NONE,
-                            unknown=f"{run.why} on the initial states" if r0 == UNKNOWN
+                            unknown=f"{session.why} on the initial states" if r0 == UNKNOWN
                             else None, stats=stats())
         for k in range(depth + 1):
             try:
@@ -106,7 +106,7 @@ def bmc(system: ir.System, budget: Budget) -> Result:
                     proof = Proof.TERMINATES
                     break
                 if k < depth:
-                    run.add(*b.enc.trans(k), *b.enc.domain(k + 1))
+                    session.add(*b.enc.trans(k), *b.enc.domain(k + 1))
             except _Unknown as why:
                 unknown = (f"{why} at depth {k}" if bound < k
                            else f"{why} checking for executions longer than {k} steps")

@@ -48,7 +48,7 @@ class Session:
     def add(self, *constraints: z3.ExprRef) -> None:
         self.solver.add(*constraints)
 
-    def check(self, *extra: z3.ExprRef) -> z3.CheckSatResult:
+    def ask(self, *extra: z3.ExprRef) -> z3.CheckSatResult:
         """One query in its own push/pop frame; `why` says why an answer was unknown."""
         out = self.budget.exhausted()
         if out is not None:

@@ -1,5 +1,7 @@
 """Names, scopes and declarations: AST -> symbol table, or a positioned error.
 
+Option values and `--set` overrides are read in `options`.
+
 Expressions are typed by the elaborator as `lower` translates them; this pass
 owns everything about *declarations*: duplicates, option values and
 `--set` overrides, type and constant definitions, initial values, labels,
@@ -18,18 +20,20 @@ from ..diagnostics import Note, Span, SpecError, suggest
 from ..ir import Const, VarKind
 from . import ast as A
 from .elab import Elaborator
-from .limits import MAX_ABS_INT, MAX_DEPTH, MAX_PROCESSES, MAX_RANGE_VALUES
+from .limits import MAX_DEPTH, MAX_PROCESSES, MAX_RANGE_VALUES
+from .options import option_type, parse_override
 from .scope import Scope
 from .symbols import ConstValue, ProcessInfo, Symbols, VarInfo
-from .types import AnyIntT, ArrayT, BoolT, EnumT, IntT, RecordT, Type, domain_values, same_kind
+from .types import AnyIntT, ArrayT, EnumT, IntT, RecordT, Type, domain_values, same_kind
 from .values import Scalar
 
 
-def check(spec: A.Spec, file: str, overrides: Mapping[str, str] | None = None) -> Symbols:
-    return _Checker(spec, file).run(dict(overrides or {}))
+def resolve(spec: A.Spec, file: str, overrides: Mapping[str, str] | None = None) -> Symbols:
+    """Every declaration of a spec, resolved and checked, as a symbol table."""
+    return _Resolver(spec, file).run(dict(overrides or {}))
 
 
-class _Checker:
+class _Resolver:
     def __init__(self, spec: A.Spec, file: str) -> None:
         self.spec = spec
         self.sym = Symbols(file=file, spec_name=spec.name)
@@ -80,9 +84,9 @@ class _Checker:
             case A.OptionDecl(name, default, values):
                 self._declare(name, d.span, "option")
                 sym.option_names.append(name)
-                t = self._option_type(d)
+                t = option_type(d, self.sym)
                 raw = overrides.get(name)
-                value = default if raw is None else self._parse_override(d, raw)
+                value = default if raw is None else parse_override(d, raw)
                 if value not in values:
                     raise SpecError(d.span, f"default {default!r} of option '{name}' is not "
                                     "among its values")
@@ -171,34 +175,6 @@ class _Checker:
                 sym.deadlock = False
             case A.ExpectDecl():
                 sym.expects.append(d)
-
-    def _option_type(self, d: A.OptionDecl) -> Type:
-        kinds = {type(v) for v in d.values} | {type(d.default)}
-        if len(kinds) != 1:
-            raise SpecError(d.span, f"option '{d.name}' mixes names, numbers and booleans")
-        if len(set(d.values)) != len(d.values):
-            raise SpecError(d.span, f"option '{d.name}' repeats a value")
-        kind = kinds.pop()
-        if kind is bool:
-            return BoolT()
-        if kind is int:
-            ints = [int(v) for v in d.values]
-            if max(abs(v) for v in ints) > MAX_ABS_INT:
-                raise SpecError(d.span, f"option '{d.name}' has a value beyond ±{MAX_ABS_INT}")
-            return IntT(min(ints), max(ints))
-        t = EnumT(d.name, tuple(str(v) for v in d.values))
-        self.sym.types[d.name] = t
-        for m in t.members:
-            self.sym.members.setdefault(m, []).append(t)
-        return t
-
-    def _parse_override(self, d: A.OptionDecl, raw: str) -> str | int | bool:
-        allowed = ", ".join(show_option_value(v) for v in d.values)
-        candidates = {show_option_value(v): v for v in d.values}
-        if raw.strip() in candidates:
-            return candidates[raw.strip()]
-        raise SpecError(None, f"--set {d.name}={raw}: not a value of option '{d.name}'",
-                        hint=f"choose one of: {allowed}")
 
     def var_type(self, t: A.TypeExpr) -> Type:
         vt = self.el.type_expr(t)
@@ -386,12 +362,6 @@ def unique_names(params: Iterable[A.Param], what: str) -> dict[str, Span]:
 
 def _domain(t: Type) -> tuple[int | bool, ...]:
     return domain_values(t) or ()
-
-
-def show_option_value(v: str | int | bool) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 def fits_value(target: Type, vt: Type, value: int | bool, span: Span) -> None:
