@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: prove test readme bench clean
+.PHONY: prove test fast readme bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,12 @@ prove: $(STAMP)
 	$(BIN)/rmapsmt prove specs/shift_arg_pages.rmap
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/mypy src
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/mypy src tests bench scripts
 	$(BIN)/pytest
+
+fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
 
 readme: $(STAMP)
 	$(BIN)/python scripts/readme_matrix.py

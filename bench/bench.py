@@ -12,32 +12,37 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 
-import z3
-
-from rmapsmt.engines import bmc as bmc_mod
-from rmapsmt.engines.explicit import explicit
+from rmapsmt import engines, ir
+from rmapsmt.budget import Budget
+from rmapsmt.engines.bmc import bmc
 from rmapsmt.pipeline import load
+from rmapsmt.result import Result
 
 SPEC = "specs/shift_arg_pages.rmap"
 FIXES = ["none", "v1", "v2", "merged", "anon_vma_lock", "seqcount", "gup_pin",
          "move_ptes_cleanup"]
 
 
-def timed(f, *args):  # type: ignore[no-untyped-def]
+def timed(f: Callable[[], Result]) -> tuple[Result, float]:
     t = time.perf_counter()
-    r = f(*args)
+    r = f()
     return r, time.perf_counter() - t
 
 
-def engines() -> None:
+def engine(name: str, system: ir.System) -> Callable[[], Result]:
+    return lambda: engines.get(name)(system, Budget())
+
+
+def engine_table() -> None:
     print("| fix | BMC verdict | BMC depth | BMC s | solver calls | explicit s | states | ratio |")
     print("|---|---|---|---|---|---|---|---|")
     tb = te = 0.0
     for fix in FIXES:
         system = load(SPEC, {"fix": fix}).system
-        rb, sb = timed(bmc_mod.bmc, system, system.depth)
-        re, se = timed(explicit, system, system.depth)
+        rb, sb = timed(engine("bmc", system))
+        re, se = timed(engine("explicit", system))
         assert rb.verdict == re.verdict and rb.complete and re.complete, fix
         tb, te = tb + sb, te + se
         print(f"| {fix} | {rb.verdict} | {rb.bound} | {sb:.2f} | {rb.stats.solver_calls} | "
@@ -47,19 +52,8 @@ def engines() -> None:
 
 def solver_choice() -> None:
     system = load(SPEC, {"fix": "v2"}).system
-    _, fast = timed(bmc_mod.bmc, system, system.depth)
-    original = bmc_mod._Run.__post_init__
-
-    def default_solver(self: bmc_mod._Run) -> None:
-        original(self)
-        self.solver = z3.Solver(ctx=self.enc.ctx)
-        self.solver.set("random_seed", 0)
-
-    bmc_mod._Run.__post_init__ = default_solver  # type: ignore[method-assign]
-    try:
-        r, slow = timed(bmc_mod.bmc, system, system.depth)
-    finally:
-        bmc_mod._Run.__post_init__ = original  # type: ignore[method-assign]
+    _, fast = timed(lambda: bmc(system, Budget()))
+    r, slow = timed(lambda: bmc(system, Budget(), logic=None))
     assert r.verdict == "holds" and r.complete
     print("| solver (fix=v2, BMC to completion) | seconds |")
     print("|---|---|")
@@ -69,6 +63,6 @@ def solver_choice() -> None:
 
 
 if __name__ == "__main__":
-    engines()
+    engine_table()
     if "--quick" not in sys.argv:
         solver_choice()

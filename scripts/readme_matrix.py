@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,16 +47,21 @@ def race() -> str:
     return "```\n" + "\n".join(keep) + "\n```\n"
 
 
+def _between(body: str) -> Callable[[re.Match[str]], str]:
+    """A replacement that keeps the section's markers and puts `body` between them."""
+    return lambda m: m.group(1) + body + m.group(2)
+
+
 def main() -> None:
     readme = ROOT / "README.md"
     text = readme.read_text()
     pattern = re.compile(r"(<!-- race -->\n).*?(<!-- /race -->)", re.S)
-    text = pattern.sub(lambda m: m.group(1) + race() + m.group(2), text)
+    text = pattern.sub(_between(race()), text)
     for name, args in TABLES.items():
         pattern = re.compile(rf"(<!-- matrix:{name} -->\n).*?(<!-- /matrix:{name} -->)", re.S)
         if not pattern.search(text):
             raise SystemExit(f"README.md has no <!-- matrix:{name} --> section")
-        text = pattern.sub(lambda m, a=args: m.group(1) + table(a) + m.group(2), text)
+        text = pattern.sub(_between(table(args)), text)
     readme.write_text(text)
 
 

@@ -35,10 +35,11 @@ class Run:
 
     @property
     def report(self) -> dict[str, Any]:
-        return json.loads(self.stdout)
+        rep: dict[str, Any] = json.loads(self.stdout)
+        return rep
 
 
-def run_cli(*args: str) -> Run:
+def run_cli(*args: str | os.PathLike[str]) -> Run:
     res = CliRunner().invoke(app, [str(a) for a in args])
     if res.exception is not None and not isinstance(res.exception, SystemExit):
         raise res.exception

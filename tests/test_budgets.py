@@ -183,11 +183,15 @@ def test_only_regular_files_are_read(tmp_path: Path) -> None:
 def test_first_ctrl_c_stops_the_run(tmp_path: Path, text: str, wait: float) -> None:
     p = subprocess.Popen([str(RMAPSMT), "prove", spec(tmp_path, text)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(wait)
-    sent = time.monotonic()
-    p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=60)
-    stopped = time.monotonic() - sent
+    try:
+        time.sleep(wait)
+        sent = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        stopped = time.monotonic() - sent
+    finally:
+        p.kill()  # never leave a solver running behind a failed test
+        p.wait()
     assert p.returncode == 130, (p.returncode, out, err)
     assert stopped < 5, stopped
     assert "interrupted" in out + err and "Traceback" not in out + err

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from conftest import ROOT, Run, labels, prop, run_cli
 
+pytestmark = pytest.mark.slow  # solver runs and whole processes: the full suite only
+
 EXAMPLES = ROOT / "examples"
 PIDS = ("p[0]", "p[1]")
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FLAGSHIP, ROOT, prop, run_cli
 
+pytestmark = pytest.mark.slow  # solver runs and whole processes: the full suite only
+
 FIXES = ["none", "v1", "v2", "merged", "anon_vma_lock", "seqcount", "gup_pin",
          "move_ptes_cleanup"]
+Cells = dict[str, dict[str, Any]]
 HOLDING = {"v1", "v2", "merged", "anon_vma_lock", "seqcount"}
 
 
 @pytest.fixture(scope="module")
-def fix_matrix() -> dict[str, dict]:
+def fix_matrix() -> Cells:
     r = run_cli("matrix", FLAGSHIP, "--vary", "fix", "--baseline", "fix=none",
                 "--format", "json")
     assert r.exit_code == 0, r.stdout
@@ -21,7 +25,7 @@ def fix_matrix() -> dict[str, dict]:
     return {c["varied"]["fix"]: c for c in r.report["cells"]}
 
 
-def test_matrix_has_a_row_per_fix_with_solver_verdicts(fix_matrix: dict[str, dict]) -> None:
+def test_matrix_has_a_row_per_fix_with_solver_verdicts(fix_matrix: Cells) -> None:
     assert list(fix_matrix) == FIXES
     for fix, cell in fix_matrix.items():
         assert cell["verdict"] == ("holds" if fix in HOLDING else "violated"), fix
@@ -30,13 +34,13 @@ def test_matrix_has_a_row_per_fix_with_solver_verdicts(fix_matrix: dict[str, dic
         assert all(e["met"] for e in cell["expectations"])
 
 
-def test_unfixed_row_carries_the_known_interleaving(fix_matrix: dict[str, dict]) -> None:
+def test_unfixed_row_carries_the_known_interleaving(fix_matrix: Cells) -> None:
     none = fix_matrix["none"]
     assert none["shortest"] == {"depth": 7, "property": "no_orphaned_migration_entry"}
     assert "bug_on_migration_entry_to_page" in none["violated"]
 
 
-def test_passing_fixes_are_load_bearing(fix_matrix: dict[str, dict]) -> None:
+def test_passing_fixes_are_load_bearing(fix_matrix: Cells) -> None:
     for fix in HOLDING:
         assert fix_matrix[fix]["necessity"] == "needed"
     assert fix_matrix["none"]["necessity"] is None
@@ -112,7 +116,8 @@ SPEC_VARIATIONS = {
 
 @pytest.mark.parametrize("name", sorted(SPEC_VARIATIONS))
 def test_every_spec_meets_its_expectations_in_every_configuration(name: str) -> None:
-    args = ["matrix", ROOT / "specs" / name, "--engine", "explicit", "--format", "json"]
+    args: list[str | Path] = ["matrix", ROOT / "specs" / name, "--engine", "explicit",
+                              "--format", "json"]
     for v in SPEC_VARIATIONS[name]:
         args += ["--vary", v]
     r = run_cli(*args)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import FLAGSHIP, labels, prop, run_cli
+
+pytestmark = pytest.mark.slow  # solver runs and whole processes: the full suite only
 
 ORPHAN = "no_orphaned_migration_entry"
 BUG_ON = "bug_on_migration_entry_to_page"

@@ -18,11 +18,14 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from rmapsmt.diagnostics import Source, SpecError
 from rmapsmt.pipeline import load_source, read_source
+
+pytestmark = pytest.mark.slow  # solver runs and whole processes: the full suite only
 
 NAME = "fuzz.rmap"
 EXAMPLES = int(os.environ.get("RMAPSMT_FUZZ_EXAMPLES", "200"))
@@ -190,9 +193,9 @@ def test_random_bytes_in_the_file(at: int, junk: bytes) -> None:
             assert err.render(None).startswith("rmapsmt: error: ")
             return
     assume(no_slow_numbers(src.text))
-    err = check_pipeline(src.text)
-    if err is not None and err.span is not None:
-        assert err.span.file == NAME
+    found = check_pipeline(src.text)
+    if found is not None and found.span is not None:
+        assert found.span.file == NAME
 
 
 # ------------------------------------------------------------------ huge literals

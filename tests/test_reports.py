@@ -5,7 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from conftest import FLAGSHIP, ROOT, run_cli
+
+pytestmark = pytest.mark.slow  # solver runs and whole processes: the full suite only
 
 
 def test_prove_junit_fails_exactly_the_violated_properties() -> None:

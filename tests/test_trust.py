@@ -35,6 +35,8 @@ from rmapsmt.pipeline import load
 from rmapsmt.result import Result, Trace
 from rmapsmt.smt.encode import Encoder
 
+pytestmark = pytest.mark.slow  # solver runs and whole processes: the full suite only
+
 EXAMPLES = ROOT / "examples"
 PETERSON = EXAMPLES / "peterson.rmap"
 BROKEN_MUTEX = EXAMPLES / "broken_mutex.rmap"
@@ -260,7 +262,7 @@ class TestWrongEncoding:
     def test_the_real_encoding_agrees_with_the_interpreter(self) -> None:
         for path, verdict in ((PETERSON, "holds"), (BROKEN_MUTEX, "violated")):
             system = system_of(path)
-            b = rmapsmt.run.prove(system, "bmc", Budget())
+            b = rmapsmt.run.answer(system, "bmc", Budget())
             e = explicit(system)
             assert b.verdict == e.verdict == verdict
 
@@ -302,7 +304,7 @@ class TestWrongEncoding:
         # so replay cannot notice; the differential check against BFS does.
         system = system_of(BROKEN_MUTEX)
         drop_writers(monkeypatch, "in_cs[0]", "in_cs[1]")
-        wrong = rmapsmt.run.prove(system, "bmc", Budget())  # nothing to replay
+        wrong = rmapsmt.run.answer(system, "bmc", Budget())  # nothing to replay
         right = explicit(system)
         assert wrong.verdict == "holds"
         assert right.verdict == "violated"
@@ -555,7 +557,7 @@ def prove_in_subprocess(hash_seed: str) -> dict[str, Any]:
                         "--format", "json"], capture_output=True, text=True, env=env,
                        timeout=300, check=False)
     assert p.returncode == 1, p.stderr
-    rep = json.loads(p.stdout)
+    rep: dict[str, Any] = json.loads(p.stdout)
     del rep["stats"]
     return rep
 

@@ -2,7 +2,8 @@
 
 Exit codes: 0 every property holds (within the bound, or for all executions),
 1 a property is violated or the check is vacuous, 2 bad input, 3 unknown
-(timeout, solver gave up), 70 internal error (a trace failed to replay).
+(timeout, solver gave up), 70 internal error (a trace failed to replay),
+130 interrupted (Ctrl-C; what was established is still reported).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, NoReturn
 
@@ -29,17 +32,18 @@ from .budget import (
 from .cancel import Signals
 from .diagnostics import SpecError, render_error
 from .engines import ENGINES
-from .expect import judge
-from .interp import Interpreter, ReplayError, TooManyStates
+from .interp import ReplayError, TooManyStates
 from .matrix import run_matrix
 from .pipeline import Loaded, load, parse_sets, read_source
 from .render import json as json_render
 from .render import junit as junit_render
 from .render import matrix as matrix_render
 from .render import text as text_render
-from .result import HOLDS, UNKNOWN, VIOLATED, Result, Trace
+from .report import Report
+from .result import HOLDS, UNKNOWN, VIOLATED, Result
 
-EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 70
+EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
+EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Prove or refute race-freedom properties of memory-management specs.")
@@ -60,7 +64,6 @@ class TableFormat(StrEnum):
 
 Engine = StrEnum("Engine", {name: name for name in ENGINES})  # type: ignore[misc]
 ENGINE_HELP = "; ".join(f"{name}: {doc}" for name, (_, _, doc) in ENGINES.items())
-EXIT_INTERRUPTED = 130
 
 
 def _timeout(value: float | None) -> float | None:
@@ -69,6 +72,11 @@ def _timeout(value: float | None) -> float | None:
     return value
 
 
+SpecArg = Annotated[str, typer.Argument(help="The .rmap spec file.")]
+SetOpt = Annotated[list[str], typer.Option("--set", metavar="NAME=VALUE",
+                                           help="Override an option declared in the spec.")]
+DepthOpt = Annotated[int | None, typer.Option("-k", "--depth", min=0, max=10_000,
+                                              help="Bound (default: the spec's 'depth').")]
 TimeoutOpt = Annotated[float | None, typer.Option(
     callback=_timeout, metavar="SECONDS",
     help="Bound the whole command (reading, lowering, solving, replay) to SECONDS; on "
@@ -78,10 +86,10 @@ MemoryOpt = Annotated[int, typer.Option(min=16, max=MAX_MEMORY_MB, metavar="MB",
                                         "unknown (exit 3).")]
 StatesOpt = Annotated[int, typer.Option(min=1, max=1 << 31, metavar="N",
                                         help="State cap of the explicit engine.")]
+EngineOpt = Annotated[Engine, typer.Option(help=ENGINE_HELP)]
 
 
-SetOpt = Annotated[list[str], typer.Option("--set", metavar="NAME=VALUE",
-                                           help="Override an option declared in the spec.")]
+# ----------------------------------------------------------------- failures
 
 
 def _fail_input(err: SpecError, path: str | None) -> NoReturn:
@@ -95,23 +103,9 @@ def _fail_input(err: SpecError, path: str | None) -> NoReturn:
     raise typer.Exit(EXIT_INPUT)
 
 
-def _load(spec: str, sets: list[str], budget: Budget | None = None,
-          fmt: str = "text", signals: Signals | None = None) -> Loaded:
-    try:
-        if signals is None:
-            return load(spec, parse_sets(sets), budget)
-        with signals.abrupt():
-            return load(spec, parse_sets(sets), budget)
-    except SpecError as err:
-        _fail_input(err, spec)
-    except OutOfBudget as err:
-        _out_of_budget(err, budget, spec, fmt)
-
-
-def _out_of_budget(err: OutOfBudget, budget: Budget | None, spec: str, fmt: str) -> NoReturn:
+def _out_of_budget(err: OutOfBudget, budget: Budget, spec: str, fmt: str) -> NoReturn:
     """The run stopped before any property was checked: say where, claim nothing."""
-    spent = f" (after {budget.timeout:g} s)" if budget and budget.timeout and \
-        err.why == "timed out" else ""
+    spent = f" (after {budget.timeout:g} s)" if budget.timeout and err.why == "timed out" else ""
     reason = f"{err.why} while {err.stage}{spent}; nothing was checked"
     if fmt == "json":
         typer.echo(json.dumps({"spec": spec, "verdict": "unknown", "complete": False,
@@ -120,6 +114,32 @@ def _out_of_budget(err: OutOfBudget, budget: Budget | None, spec: str, fmt: str)
     else:
         typer.echo(f"verdict: UNKNOWN: {reason}")
     raise typer.Exit(EXIT_INTERRUPTED if err.why == "interrupted" else EXIT_UNKNOWN)
+
+
+def _replay_failed(err: ReplayError) -> NoReturn:
+    typer.echo(f"rmapsmt: internal error: a counterexample did not replay in the "
+               f"interpreter: {err}\nThis is a bug in rmapsmt; the trace is not shown.",
+               err=True)
+    raise typer.Exit(EXIT_INTERNAL)
+
+
+@contextmanager
+def _session(spec: str, fmt: str, budget: Budget) -> Iterator[Signals]:
+    """Signals installed, and every way a run can stop turned into its exit code."""
+    with Signals(budget).installed() as signals:
+        try:
+            yield signals
+        except SpecError as err:
+            _fail_input(err, spec)
+        except OutOfBudget as err:
+            _out_of_budget(err, budget, spec, fmt)
+        except ReplayError as err:
+            _replay_failed(err)
+
+
+def _load(spec: str, sets: list[str], budget: Budget, signals: Signals) -> Loaded:
+    with signals.abrupt():  # the front end keeps nothing worth saving: stop it at once
+        return load(spec, parse_sets(sets), budget)
 
 
 def exit_code(result: Result, budget: Budget | None = None) -> int:
@@ -132,54 +152,47 @@ def exit_code(result: Result, budget: Budget | None = None) -> int:
     return EXIT_VIOLATED
 
 
+RENDER: dict[Format, Callable[[Report], str]] = {
+    Format.text: text_render.render, Format.json: json_render.render,
+    Format.junit: junit_render.prove,
+}
+
+
+# ----------------------------------------------------------------- commands
+
+
 @app.command()
 def prove(
-    spec: Annotated[str, typer.Argument(help="The .rmap spec file.")],
-    depth: Annotated[int | None, typer.Option("-k", "--depth", min=0, max=10_000,
-                                              help="Bound (default: the spec's 'depth').")] = None,
+    spec: SpecArg,
+    depth: DepthOpt = None,
     sets: SetOpt = [],  # noqa: B006  (typer reads the default; it is never mutated)
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
     timeout: TimeoutOpt = None,
-    engine: Annotated[Engine, typer.Option(help=ENGINE_HELP)] = Engine.bmc,  # type: ignore[attr-defined]
+    engine: EngineOpt = Engine.bmc,  # type: ignore[attr-defined]
     max_memory: MemoryOpt = DEFAULT_MAX_MEMORY_MB,
     max_states: StatesOpt = DEFAULT_MAX_STATES,
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
     budget = Budget.start(timeout, depth=depth, max_memory_mb=max_memory, max_states=max_states)
-    with Signals(budget).installed() as signals:
-        loaded = _load(spec, sets, budget, fmt.value, signals)
-        system = loaded.system
-        try:
-            with signals.abrupt(grace=1.0):
-                result = run.prove(system, engine.value, budget)
-        except ReplayError as err:
-            typer.echo(f"rmapsmt: internal error: a counterexample did not replay in the "
-                       f"interpreter: {err}\nThis is a bug in rmapsmt; the trace is not shown.",
-                       err=True)
-            raise typer.Exit(EXIT_INTERNAL) from None
-        except OutOfBudget as err:
-            _out_of_budget(err, budget, spec, fmt.value)
-    judgements = judge(system, result)
-    failing = run.failing_steps(system, result)
-    if fmt == Format.json:
-        typer.echo(json_render.render(result, system, judgements, failing))
-    elif fmt == Format.junit:
-        typer.echo(junit_render.prove(result, judgements))
-    else:
-        typer.echo(text_render.render(result, system, failing, judgements))
+    with _session(spec, fmt.value, budget) as signals:
+        loaded = _load(spec, sets, budget, signals)
+        with signals.abrupt(grace=1.0):  # a backstop: engines stop on their own, with results
+            report = run.prove(loaded, engine.value, budget)
+    typer.echo(RENDER[fmt](report))
+    assert report.result is not None
     # The exit code is the verdict's; `matrix` is the gate that fails on unmet expectations.
-    raise typer.Exit(exit_code(result, budget))
+    raise typer.Exit(exit_code(report.result, budget))
 
 
 @app.command()
 def matrix(
-    spec: Annotated[str, typer.Argument(help="The .rmap spec file.")],
+    spec: SpecArg,
     vary: Annotated[list[str], typer.Option("--vary", metavar="OPTION",
                                             help="An option to range over (repeatable).")],
     sets: SetOpt = [],  # noqa: B006
     fmt: Annotated[TableFormat, typer.Option("--format", help="Table format.")] = TableFormat.text,
-    depth: Annotated[int | None, typer.Option("-k", "--depth", min=0, max=10_000)] = None,
-    engine: Annotated[Engine, typer.Option(help=ENGINE_HELP)] = Engine.bmc,  # type: ignore[attr-defined]
+    depth: DepthOpt = None,
+    engine: EngineOpt = Engine.bmc,  # type: ignore[attr-defined]
     timeout: Annotated[float | None, typer.Option(
         callback=_timeout, metavar="SECONDS", help="Bound each cell's run to SECONDS.")] = None,
     baseline: Annotated[str | None, typer.Option(
@@ -197,60 +210,44 @@ def matrix(
     except SpecError as err:
         _fail_input(err, spec)
     except ReplayError as err:
-        typer.echo(f"rmapsmt: internal error: a counterexample did not replay: {err}", err=True)
-        raise typer.Exit(EXIT_INTERNAL) from None
+        _replay_failed(err)
     total = time.monotonic() - started
     render = {TableFormat.text: matrix_render.text, TableFormat.md: matrix_render.markdown,
               TableFormat.json: matrix_render.as_json, TableFormat.junit: junit_render.matrix}[fmt]
     typer.echo(render(cells, total))
-    bad = [c for c in cells if not c.matches]
-    raise typer.Exit(EXIT_VIOLATED if bad else EXIT_HOLDS)
+    raise typer.Exit(EXIT_VIOLATED if any(not c.matches for c in cells) else EXIT_HOLDS)
 
 
 @app.command()
-def check(
-    spec: Annotated[str, typer.Argument(help="The .rmap spec file.")],
-    sets: SetOpt = [],  # noqa: B006
-) -> None:
+def check(spec: SpecArg, sets: SetOpt = []) -> None:  # noqa: B006
     """Parse and check SPEC without running a solver."""
-    loaded = _load(spec, sets)
-    s = loaded.system
-    typer.echo(f"{spec}: ok: {len(s.processes)} process(es), {len(s.vars)} state variables, "
-               f"{len(s.transitions)} transitions, {len(s.properties)} properties, "
-               f"{len(s.covers)} covers, default depth {s.depth}")
+    budget = Budget.start()
+    with _session(spec, "text", budget) as signals:
+        report = run.describe(_load(spec, sets, budget, signals))
+    typer.echo(text_render.summary(report))
 
 
 @app.command()
 def simulate(
-    spec: Annotated[str, typer.Argument(help="The .rmap spec file.")],
+    spec: SpecArg,
     steps: Annotated[int, typer.Option(min=0, max=1_000_000, help="Maximum steps.")] = 50,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same run.")] = 0,
     sets: SetOpt = [],  # noqa: B006
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
 ) -> None:
     """Run SPEC once with random scheduling in the interpreter (no solver)."""
-    loaded = _load(spec, sets)
-    system = loaded.system
-    interp = Interpreter(system)
-    try:
-        first, run = interp.simulate(steps, seed)
-    except TooManyStates as err:
-        typer.echo(f"rmapsmt: {err}", err=True)
-        raise typer.Exit(EXIT_VIOLATED) from None
-    trace = Trace((first, *(s for _, s in run)), tuple(t.index for t, _ in run))
-    last = trace.states[-1]
-    bad = [p.name for p in interp.violated(last)]  # includes `deadlock` unless allowed
-    end = ("stopped: " + ", ".join(bad) + " violated" if bad
-           else f"stopped after {trace.length} steps" if interp.enabled(last)
-           else "all processes finished" if interp.finished(last)
-           else "no process can move")
-    if fmt == Format.json:
-        typer.echo(json.dumps({"spec": system.name, "seed": seed, "end": end, "violated": bad,
-                               **json_render.trace_json(system, trace)}, indent=2))
-    else:
-        typer.echo(f"simulation of {system.name} (seed {seed}): {end}")
-        typer.echo("\n".join(text_render.render_trace(system, trace, [])))
-    raise typer.Exit(EXIT_VIOLATED if bad else EXIT_HOLDS)
+    budget = Budget.start()
+    with _session(spec, fmt.value, budget) as signals:
+        loaded = _load(spec, sets, budget, signals)
+        try:
+            report = run.simulate(loaded, steps, seed, budget)
+        except TooManyStates as err:
+            typer.echo(f"rmapsmt: {err}", err=True)
+            raise typer.Exit(EXIT_VIOLATED) from None
+    render = json_render.simulation if fmt == Format.json else text_render.simulation
+    typer.echo(render(report))
+    assert report.simulation is not None
+    raise typer.Exit(EXIT_VIOLATED if report.simulation.violated else EXIT_HOLDS)
 
 
 def main() -> None:
@@ -268,4 +265,3 @@ def main() -> None:
         typer.echo(f"rmapsmt: internal error: {type(err).__name__}: {err}\n"
                    "This is a bug in rmapsmt; RMAPSMT_DEBUG=1 shows the traceback.", err=True)
         sys.exit(EXIT_INTERNAL)
-

@@ -17,7 +17,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from . import ir
 from .budget import Budget, Ticker
@@ -68,6 +68,8 @@ def _code(x: ir.Expr, a: list[str], index: dict[str, int]) -> str:
                     return f"_div({a[0]}, {a[1]})"
                 case ir.Op.MOD:
                     return f"_mod({a[0]}, {a[1]})"
+                case _:
+                    assert_never(op)
     raise ValueError(f"cannot interpret {x!r}")
 
 

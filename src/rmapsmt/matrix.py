@@ -6,25 +6,33 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import ir, run
+from . import run
 from .budget import Budget
 from .diagnostics import SpecError
-from .expect import Judgement, judge
+from .expect import Judgement
 from .pipeline import load, option_values
+from .report import Report
 from .result import HOLDS, VIOLATED, Result
 
 
 @dataclass(frozen=True, slots=True)
 class Cell:
     varied: tuple[tuple[str, str], ...]
-    system: ir.System
-    result: Result
-    judgements: tuple[Judgement, ...]
+    report: Report
     necessity: str | None = None  # "needed" | "not needed" | None (not asked / not a pass)
 
     @property
+    def result(self) -> Result:
+        assert self.report.result is not None
+        return self.report.result
+
+    @property
+    def judgements(self) -> tuple[Judgement, ...]:
+        return self.report.judgements
+
+    @property
     def matches(self) -> bool:
-        return all(j.met for j in self.judgements)
+        return self.report.expectations_met
 
     @property
     def shortest(self) -> tuple[int, str] | None:
@@ -59,9 +67,7 @@ def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str 
         if key not in cache:
             budget = Budget.start(timeout, depth=depth)
             loaded = load(path, {**sets, **varied}, budget)
-            result = run.prove(loaded.system, engine, budget)
-            cache[key] = Cell(tuple(varied.items()), loaded.system, result,
-                              judge(loaded.system, result))
+            cache[key] = Cell(tuple(varied.items()), run.prove(loaded, engine, budget))
         return cache[key]
 
     cells = [cell(v) for v in combinations(path, vary, sets)]
@@ -78,5 +84,5 @@ def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str 
         b = cell(base)
         needed = ("needed" if b.result.verdict == VIOLATED
                   else "not needed" if b.result.verdict == HOLDS else None)
-        out.append(Cell(c.varied, c.system, c.result, c.judgements, needed))
+        out.append(Cell(c.varied, c.report, needed))
     return out

@@ -1,9 +1,9 @@
-"""Run an engine on a system and vouch for its answer: the one way every command checks.
+"""The one path every command takes: run an engine, vouch for its answer, judge it.
 
 The engine's traces are replayed in the interpreter (which shares no code with
 the SMT encoding), put in canonical order and replayed again; then the
-engine-independent warnings are added. A trace that does not replay is a bug
-in rmapsmt: `ReplayError`, never a result.
+engine-independent warnings are added and the spec's expectations judged. A
+trace that does not replay is a bug in rmapsmt: `ReplayError`, never a result.
 """
 
 from __future__ import annotations
@@ -13,12 +13,22 @@ from dataclasses import replace
 from . import engines, ir
 from .budget import Budget, OutOfBudget
 from .engines.sanity import dead_step_warnings, tautologies
-from .interp import Interpreter
+from .expect import judge
+from .interp import Interpreter, TooManyStates
+from .pipeline import Loaded
+from .report import Report, Simulation
 from .result import Result, Trace
 from .trace import canonical_order
 
 
-def prove(system: ir.System, engine: str, budget: Budget) -> Result:
+def prove(loaded: Loaded, engine: str, budget: Budget) -> Report:
+    """`prove`, a matrix cell, a CI run: the verified answer and the expectations judged."""
+    result = answer(loaded.system, engine, budget)
+    return Report(loaded.system, loaded.source, result, judge(loaded.system, result),
+                  failing_steps(loaded.system, result))
+
+
+def answer(system: ir.System, engine: str, budget: Budget) -> Result:
     """Run `engine`; every trace in the answer has been replayed (ReplayError otherwise)."""
     budget.enter(f"running the {engine} engine")
     result = engines.get(engine)(system, budget)
@@ -58,11 +68,33 @@ def verify(system: ir.System, result: Result) -> Result:
     return replace(result, properties=props, covers=covers)
 
 
-def failing_steps(system: ir.System, result: Result) -> dict[str, list[ir.Transition]]:
+def failing_steps(system: ir.System, result: Result) -> dict[str, tuple[int, ...]]:
     """For each violated check property, the steps that would fail at the end of its trace."""
     interp = Interpreter(system)
-    return {p.name: interp.failing_steps(p.trace.states[-1], p.name)
+    return {p.name: tuple(t.index for t in interp.failing_steps(p.trace.states[-1], p.name))
             for p in result.properties if p.trace is not None}
 
 
-__all__ = ["OutOfBudget", "failing_steps", "prove", "verify"]
+def simulate(loaded: Loaded, steps: int, seed: int, budget: Budget) -> Report:
+    """One random run in the interpreter (no solver); the same seed gives the same run."""
+    budget.enter("simulating")
+    interp = Interpreter(loaded.system, budget)
+    first, run = interp.simulate(steps, seed, budget)
+    trace = Trace((first, *(s for _, s in run)), tuple(t.index for t, _ in run))
+    interp.replay(trace.states, trace.steps)
+    last = trace.states[-1]
+    bad = tuple(p.name for p in interp.violated(last))  # includes `deadlock` unless allowed
+    end = ("stopped: " + ", ".join(bad) + " violated" if bad
+           else f"stopped after {trace.length} steps" if interp.enabled(last)
+           else "all processes finished" if interp.finished(last)
+           else "no process can move")
+    return Report(loaded.system, loaded.source, simulation=Simulation(seed, trace, end, bad))
+
+
+def describe(loaded: Loaded) -> Report:
+    """`check`: the spec is well-formed; what it lowered to."""
+    return Report(loaded.system, loaded.source)
+
+
+__all__ = ["OutOfBudget", "TooManyStates", "answer", "describe", "failing_steps", "prove",
+           "simulate", "verify"]

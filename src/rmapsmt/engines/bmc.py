@@ -54,7 +54,8 @@ class _Bmc:
                 self.session.add(*(z3.Not(b) for b in bads))  # a true fact that helps later depths
                 return
             tr = self.session.trace(k)
-            hit = [n for n, b in zip(self.open, bads, strict=True) if self.session.holds_in_model(b)]
+            hit = [n for n, b in zip(self.open, bads, strict=True)
+                   if self.session.holds_in_model(b)]
             self.found.update(dict.fromkeys(hit, tr))
             self.open = [n for n in self.open if n not in hit]
 
@@ -75,10 +76,11 @@ class _Bmc:
                 self.reached[c.name] = self.session.trace(k)
 
 
-def bmc(system: ir.System, budget: Budget) -> Result:
+def bmc(system: ir.System, budget: Budget, *, logic: str | None = "QF_BV") -> Result:
+    """`logic=None` uses z3's default combined solver (for the solver-choice benchmark)."""
     start = time.monotonic()
     depth = system.depth if budget.depth is None else budget.depth
-    with Session(system, budget) as session:
+    with Session(system, budget, logic) as session:
         b = _Bmc(system, session)
         proof, bound, unknown = Proof.BOUNDED, -1, None
 

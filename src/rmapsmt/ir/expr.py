@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import assert_never
 
 # ----------------------------------------------------------------------- sorts
 
@@ -284,11 +285,10 @@ def interval(e: Expr, ranges: Mapping[str, tuple[int, int]],
             case Var(name):
                 memo[x] = ranges[name]
             case App(op, args):
-                if op in BOOL_OPS:
-                    memo[x] = (0, 1)
-                    continue
                 a = [memo[y] for y in args]
                 match op:
+                    case Op.NOT | Op.AND | Op.OR | Op.EQ | Op.LT | Op.LE:
+                        memo[x] = (0, 1)
                     case Op.ADD:
                         memo[x] = (a[0][0] + a[1][0], a[0][1] + a[1][1])
                     case Op.SUB:
@@ -304,6 +304,8 @@ def interval(e: Expr, ranges: Mapping[str, tuple[int, int]],
                         memo[x] = _mod_bounds(a[0], a[1])
                     case Op.ITE:
                         memo[x] = (min(a[1][0], a[2][0]), max(a[1][1], a[2][1]))
+                    case _:
+                        assert_never(op)
     return memo[e]
 
 

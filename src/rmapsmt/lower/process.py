@@ -34,7 +34,7 @@ from .control import (
     skip_gotos,
 )
 from .state import initial_values
-from .steps import Executor, StepState
+from .steps import At, Executor, StepState
 
 
 @dataclass
@@ -117,7 +117,7 @@ class ProcessLowering:
                 if (act.label, act.span.line) not in seen_sites:
                     seen_sites.add((act.label, act.span.line))
                     out.sites.append(ir.Site(self.inst.decl.name, act.label, act.span))
-                ex = Executor(self.el, self.inst, here, self.registry)
+                ex = Executor(self.el, self.inst, At(act.label, act.span), here, self.registry)
                 for end in ex.run(act.stmts, act.env, st, ir.TRUE):
                     self._emit(out, act.label, act.span, end, pc, to, done, act.calls, here)
         self._type_check_dead_code()
@@ -149,7 +149,8 @@ class ProcessLowering:
                     raise SpecError(span, "this loop can go round without taking a step",
                                     hint="put a statement (e.g. 'await' or 'skip') in its body")
                 self.executed.add(id(node))
-                ex = Executor(self.el, self.inst, where(self.inst, label, calls), self.registry)
+                ex = Executor(self.el, self.inst, At(label, cond.span),
+                              where(self.inst, label, calls), self.registry)
                 c = ex.condition(cond, env, st, ir.TRUE)
                 out: list[tuple[StepState, Action | None]] = []
                 assert then is not None and else_ is not None
@@ -196,15 +197,17 @@ class ProcessLowering:
             self._add(out, ir.Transition(self.next_index, self.inst.name, label, span, guard,
                                          tuple(updates), self.inst.pc_var, pc, to, None, calls,
                                          tuple(st.decisions)))
-        # A failed check (a BUG_ON) ends its process, as an oops ends the task.
-        for check, fail in st.fails:
-            key = (pc, check.name, fail)
+        # A failed check (a BUG_ON) ends its process, as an oops ends the task. The crash
+        # step is the step the check belongs to: a branch condition's, or the action's.
+        for f in st.fails:
+            key = (pc, f.check.name, f.when)
             if key in self._crashes:
                 continue
             self._crashes.add(key)
-            self._add(out, ir.Transition(self.next_index, self.inst.name, label, span, fail,
-                                         ((self.inst.pc_var, ir.Const(done)),), self.inst.pc_var,
-                                         pc, done, check, calls, tuple(st.decisions)))
+            self._add(out, ir.Transition(self.next_index, self.inst.name, f.at.label, f.at.span,
+                                         f.when, ((self.inst.pc_var, ir.Const(done)),),
+                                         self.inst.pc_var, pc, done, f.check, calls,
+                                         tuple(st.decisions)))
 
     def _add(self, out: Lowered, t: ir.Transition) -> None:
         if self.next_index >= MAX_TRANSITIONS:
@@ -221,7 +224,7 @@ class ProcessLowering:
                 continue
             if isinstance(n, Action):
                 here = where(self.inst, n.label, n.calls)
-                Executor(self.el, self.inst, here, self.registry).run(
+                Executor(self.el, self.inst, At(n.label, n.span), here, self.registry).run(
                     n.stmts, n.env, StepState({}, ir.FALSE), ir.FALSE)
             elif isinstance(n, Branch):
                 self.el.boolean(n.cond, Scope(n.env, self_value=self.inst.self_value),

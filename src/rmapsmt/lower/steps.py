@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
-from ..diagnostics import SpecError
+from ..diagnostics import Span, SpecError
 from ..lang import ast as A
 from ..lang.elab import Elaborator
 from ..lang.limits import MAX_TRANSITIONS
@@ -27,6 +27,23 @@ from ..lang.values import RecordV, Scalar, Val, flat_names, typed_scalars
 from .control import Env, Instance
 
 
+@dataclass(frozen=True, slots=True)
+class At:
+    """Where a step is written: its label ("" if unlabelled) and its span."""
+
+    label: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Fail:
+    """A check that fails when `when` holds; the crash step is shown as the step `at`."""
+
+    check: ir.Check
+    when: ir.Expr
+    at: At
+
+
 @dataclass
 class StepState:
     sigma: dict[str, ir.Expr]
@@ -34,7 +51,7 @@ class StepState:
     assume: ir.Expr = ir.TRUE
     ok: ir.Expr = ir.TRUE
     broken: ir.Expr = ir.FALSE
-    fails: list[tuple[ir.Check, ir.Expr]] = field(default_factory=list)
+    fails: list[Fail] = field(default_factory=list)
     prunes: list[ir.Expr] = field(default_factory=list)
     decisions: list[ir.Decision] = field(default_factory=list)
 
@@ -49,10 +66,11 @@ class StepState:
         """This point of the step is executed: on `path`, not blocked, pruned or failed."""
         return ir.and_(path, self.base, self.assume, self.ok)
 
-    def check(self, path: ir.Expr, cond: ir.Expr, check: ir.Check) -> None:
+    def check(self, path: ir.Expr, cond: ir.Expr, check: ir.Check, at: At) -> None:
+        """`check` at this point of the step `at` (whose crash step it makes)."""
         fail = ir.and_(self.reached(path), ir.not_(cond))
         if not ir.is_false(fail):
-            self.fails.append((check, fail))
+            self.fails.append(Fail(check, fail, at))
         self.ok = ir.and_(self.ok, ir.implies(path, cond))
 
     @property
@@ -77,10 +95,11 @@ def check_name(kind: ir.CheckKind, subject: str, where: str) -> str:
 class Executor:
     """Runs the statements of one action (or one control-flow path) of one instance."""
 
-    def __init__(self, el: Elaborator, inst: Instance, where: str,
+    def __init__(self, el: Elaborator, inst: Instance, at: At, where: str,
                  registry: dict[str, ir.Check]) -> None:
         self.el = el
         self.inst = inst
+        self.at = at  # the step being executed: a branch condition, or an action
         self.where = where
         self.registry = registry  # every check met, so folding cannot hide a property
 
@@ -96,7 +115,8 @@ class Executor:
         for c in checks:
             name = check_name(c.kind, c.subject, self.where)
             st.check(path, c.ok, self._register(
-                ir.Check(c.kind, name, c.span, DESCRIPTIONS.get(c.kind, c.message)), path))
+                ir.Check(c.kind, name, c.span, DESCRIPTIONS.get(c.kind, c.message)), path),
+                self.at)
 
     def condition(self, cond: A.Expr, env: Env, st: StepState, path: ir.Expr) -> ir.Expr:
         """Evaluate a branch condition: its checks first, then it is a decision of the step."""
@@ -149,7 +169,7 @@ class Executor:
                 prop = check_name(ir.CheckKind.ASSERT, name or "", self.where)
                 st.check(path, c, self._register(ir.Check(
                     ir.CheckKind.ASSERT, prop, s.span,
-                    f"assertion {name}" if name else "assertion"), path))
+                    f"assertion {name}" if name else "assertion"), path), self.at)
                 return [st]
             case A.Skip():
                 return [st]
@@ -231,5 +251,6 @@ class Executor:
         v = f"lock:{lock}"
         name = check_name(ir.CheckKind.LOCK, lock, self.where)
         st.check(path, ir.eq(st.read(v), ir.Const(self.inst.pid)), self._register(
-            ir.Check(ir.CheckKind.LOCK, name, s.span, DESCRIPTIONS[ir.CheckKind.LOCK]), path))
+            ir.Check(ir.CheckKind.LOCK, name, s.span, DESCRIPTIONS[ir.CheckKind.LOCK]), path),
+            self.at)
         st.sigma[v] = ir.ite(path, ir.Const(0), st.read(v))

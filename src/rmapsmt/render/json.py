@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from .. import ir
-from ..expect import Judgement
-from ..result import Result, Trace
+from ..report import Report
+from ..result import Trace
 from ..trace import initial_view, step_views
 
 
@@ -23,9 +23,9 @@ def trace_json(system: ir.System, trace: Trace) -> dict[str, Any]:
     }
 
 
-def result_json(r: Result, system: ir.System, judgements: tuple[Judgement, ...] = (),
-                failing: dict[str, list[ir.Transition]] | None = None) -> dict[str, Any]:
-    failing = failing or {}
+def result_json(report: Report) -> dict[str, Any]:
+    r, system, judgements = report.result, report.system, report.judgements
+    assert r is not None
     first = r.first_violation
     return {
         "spec": r.spec,
@@ -42,7 +42,7 @@ def result_json(r: Result, system: ir.System, judgements: tuple[Judgement, ...] 
              "depth": p.trace.length if p.trace else None,
              "trace": trace_json(system, p.trace) if p.trace else None,
              "failing_steps": [{"process": t.process, "label": t.name, "line": t.span.line}
-                               for t in failing.get(p.name, [])]}
+                               for t in report.failing_steps(p.name)]}
             for p in r.properties
         ],
         "covers": [
@@ -60,6 +60,13 @@ def result_json(r: Result, system: ir.System, judgements: tuple[Judgement, ...] 
     }
 
 
-def render(r: Result, system: ir.System, judgements: tuple[Judgement, ...] = (),
-           failing: dict[str, list[ir.Transition]] | None = None) -> str:
-    return json.dumps(result_json(r, system, judgements, failing), indent=2)
+def render(report: Report) -> str:
+    return json.dumps(result_json(report), indent=2)
+
+
+def simulation(report: Report) -> str:
+    sim = report.simulation
+    assert sim is not None
+    return json.dumps({"spec": report.system.name, "seed": sim.seed, "end": sim.end,
+                       "violated": list(sim.violated), **trace_json(report.system, sim.trace)},
+                      indent=2)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..expect import Judgement
 from ..matrix import Cell
-from ..result import HOLDS, VIOLATED, Result
+from ..report import Report
+from ..result import HOLDS, VIOLATED
 
 
 def _xml(suite: ET.Element) -> str:
@@ -14,8 +14,10 @@ def _xml(suite: ET.Element) -> str:
     return ET.tostring(suite, encoding="unicode", xml_declaration=True)
 
 
-def prove(r: Result, judgements: tuple[Judgement, ...]) -> str:
+def prove(report: Report) -> str:
     """A property fails the test when it is violated, or when the run is not a pass."""
+    r, judgements = report.result, report.judgements
+    assert r is not None
     suite = ET.Element("testsuite", name=f"rmapsmt.{r.spec}", time=f"{r.stats.seconds:.3f}")
     failures = 0
     for p in r.properties:

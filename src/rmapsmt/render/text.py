@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from .. import ir
-from ..expect import Judgement
+from ..report import Report
 from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Proof, Result, Trace
 from ..trace import StepView, compact, initial_view, step_views
 
@@ -65,8 +65,10 @@ def _step_line(v: StepView, width: int, lwidth: int) -> str:
     return f"  {v.step:>3}  {v.process:<{width}}  {v.label:<{lwidth}}  line {v.line:<4} {ch}"
 
 
-def render(r: Result, system: ir.System, failing: dict[str, list[ir.Transition]],
-           judgements: tuple[Judgement, ...] = ()) -> str:
+def render(report: Report) -> str:
+    """The report of `prove`: verdicts first, then each counterexample."""
+    r, system = report.result, report.system
+    assert r is not None
     opts = ", ".join(f"{k}={v}" for k, v in r.options)
     out = [f"spec {r.spec}" + (f" [{opts}]" if opts else "") + f"  (engine {r.engine})"]
     quiet = [p for p in r.properties if p.kind in BUILTIN_CHECKS and p.verdict == HOLDS]
@@ -90,15 +92,30 @@ def render(r: Result, system: ir.System, failing: dict[str, list[ir.Transition]]
     for w in r.warnings:
         out.append(f"  warning: {w}")
     out.append(f"verdict: {verdict_line(r)}")
-    out += [j.describe() for j in judgements]
+    out += [j.describe() for j in report.judgements]
     for p in sorted((p for p in r.properties if p.trace is not None),
                     key=lambda p: p.trace.length if p.trace else 0):
         assert p.trace is not None
         out.append("")
         out.append(f"counterexample for {p.name} ({steps(p.trace.length)}):")
-        out += render_trace(system, p.trace, failing.get(p.name, []))
+        out += render_trace(system, p.trace, report.failing_steps(p.name))
     s = r.stats
     out.append("")
     out.append(f"{s.solver_calls} solver calls, {s.seconds:.2f} s"
                + (f", {s.states} states" if s.states is not None else ""))
     return "\n".join(out)
+
+
+def simulation(report: Report) -> str:
+    sim = report.simulation
+    assert sim is not None
+    return "\n".join([f"simulation of {report.system.name} (seed {sim.seed}): {sim.end}",
+                      *render_trace(report.system, sim.trace, [])])
+
+
+def summary(report: Report) -> str:
+    """What `check` says of a well-formed spec."""
+    s = report.system
+    return (f"{report.source.name if report.source else s.name}: ok: {len(s.processes)} "
+            f"process(es), {len(s.vars)} state variables, {len(s.transitions)} transitions, "
+            f"{len(s.properties)} properties, {len(s.covers)} covers, default depth {s.depth}")

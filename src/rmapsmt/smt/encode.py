@@ -12,6 +12,7 @@ thousands of levels deep.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import assert_never
 
 import z3
 
@@ -147,6 +148,8 @@ class Encoder:
                         zero = z3.BitVecVal(0, w, ctx)
                         q = x / y if op is ir.Op.DIV else z3.SRem(x, y)
                         return z3.If(y == zero, zero, q)
+                    case _:
+                        assert_never(op)
         raise ValueError(f"cannot encode {e!r}")
 
     def fit(self, var: str, e: ir.Expr, k: int) -> z3.ExprRef:
