@@ -40,9 +40,11 @@ from typing import Any
 import pytest
 from conftest import ROOT, run_cli
 
+import rmapsmt.engines
+
 # The engines every corpus spec is proved with. New engines are added HERE (and,
 # for `complete: no` specs, to COMPLETE_WHEN_UNBOUNDED if their behaviour is known).
-ENGINES = ("bmc", "explicit")
+ENGINES = tuple(rmapsmt.engines.ENGINES)  # every registered engine, new ones included
 
 # What each engine must report as `complete` for a `complete: no` spec (infinite runs,
 # finite state space within the spec's depth). Engines not listed are not checked.

@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 from conftest import run_cli
 
-ENGINES = ("bmc", "explicit")
+import rmapsmt.engines
+
+ENGINES = tuple(rmapsmt.engines.ENGINES)  # every registered engine
 
 
 def prove(tmp_path: Path, text: str, *args: str, engine: str = "bmc") -> tuple[int, dict[str, Any]]:

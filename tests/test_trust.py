@@ -244,8 +244,10 @@ def drop_writers(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
 
 
 def havoc_frame(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    """Break `Encoder.trans`: drop the frame equation of `name`, leaving it unconstrained."""
-    real_trans = Encoder.trans
+    """Break the transition relation: drop the frame equation of `name`, leaving it free.
+
+    (`Encoder._trans` builds the step 0 -> 1 that `trans` renames for every depth.)"""
+    real_trans = Encoder._trans
 
     def trans(self: Encoder, k: int) -> list[z3.ExprRef]:
         out = real_trans(self, k)
@@ -255,7 +257,7 @@ def havoc_frame(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
         assert len(kept) == len(out) - 1
         return kept
 
-    monkeypatch.setattr(Encoder, "trans", trans)
+    monkeypatch.setattr(Encoder, "_trans", trans)
 
 
 class TestWrongEncoding:

@@ -187,8 +187,9 @@ def prove(
 @app.command()
 def matrix(
     spec: SpecArg,
-    vary: Annotated[list[str], typer.Option("--vary", metavar="OPTION",
-                                            help="An option to range over (repeatable).")],
+    vary: Annotated[list[str], typer.Option(
+        "--vary", metavar="OPTION[=V1,V2]",
+        help="An option to range over, all its values or those listed (repeatable).")],
     sets: SetOpt = [],  # noqa: B006
     fmt: Annotated[TableFormat, typer.Option("--format", help="Table format.")] = TableFormat.text,
     depth: DepthOpt = None,

@@ -41,15 +41,28 @@ class Cell:
 
 
 def combinations(path: str, vary: list[str], sets: Mapping[str, str]) -> list[dict[str, str]]:
+    """`--vary NAME` ranges over every value of an option, `--vary NAME=A,B` over some."""
     values = option_values(path)
-    for name in vary:
+    names: list[str] = []
+    chosen: list[list[str]] = []
+    for item in vary:
+        name, _, only = item.partition("=")
+        name = name.strip()
         if name not in values:
             raise SpecError(None, f"--vary {name}: the spec has no option '{name}'",
                             hint="options: " + ", ".join(values) if values else None)
         if name in sets:
             raise SpecError(None, f"option '{name}' is both varied and --set")
-    return [dict(zip(vary, combo, strict=True))
-            for combo in itertools.product(*(values[n] for n in vary))]
+        if name in names:
+            raise SpecError(None, f"--vary {name} is given twice")
+        picked = [v.strip() for v in only.split(",")] if only else values[name]
+        for v in picked:
+            if v not in values[name]:
+                raise SpecError(None, f"--vary {item}: '{v}' is not a value of option '{name}'",
+                                hint="choose from: " + ", ".join(values[name]))
+        names.append(name)
+        chosen.append(picked)
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*chosen)]
 
 
 def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str = "bmc",

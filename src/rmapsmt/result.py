@@ -102,6 +102,8 @@ class Result:
     evidence: str = ""  # how a proof was obtained, in words (e.g. the invariant's size)
     invariant: tuple[str, ...] = ()  # PDR: the inductive invariant, one clause per line
     fired: frozenset[int] | None = None  # transitions enabled within `bound` (dead steps)
+    fired_all: bool = False  # `fired` was gathered over every reachable state, not within `bound`
+    cti: Trace | None = None  # k-induction: the last counterexample to induction (from anywhere)
 
     @property
     def complete(self) -> bool:

@@ -20,6 +20,8 @@ Engine = Callable[[ir.System, Budget], Result]
 ENGINES: dict[str, tuple[str, str, str]] = {
     "bmc": ("bmc", "bmc", "Z3 bounded model checking, complete when every execution ends"),
     "explicit": ("explicit", "explicit", "breadth-first search of the state space, no solver"),
+    "kind": ("kind", "kind", "k-induction: BMC for counterexamples, induction (strengthened "
+             "by proved invariants) for proofs"),
 }
 
 

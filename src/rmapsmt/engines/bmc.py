@@ -7,7 +7,8 @@ counterexample found for a property is a shortest one.
 
 When no transition is enabled in any state reachable in exactly k steps, no
 execution is longer than k: everything reachable has been checked and the
-result covers every execution (`Proof.TERMINATES`).
+result covers every execution (`Proof.TERMINATES`). k-induction uses the same
+unrolling (`BmcRun`) for its base case.
 """
 
 from __future__ import annotations
@@ -24,11 +25,9 @@ from ..smt.session import SAT, UNKNOWN, UNSAT, Session
 from .outcome import conclude
 
 
-class _Unknown(Exception):
-    pass
+class BmcRun:
+    """The unrolling from the initial states, one depth at a time."""
 
-
-class _Bmc:
     def __init__(self, system: ir.System, session: Session) -> None:
         self.system = system
         self.session = session
@@ -43,15 +42,20 @@ class _Bmc:
     def ask(self, *extra: z3.ExprRef) -> z3.CheckSatResult:
         r = self.session.ask(*extra)
         if r == UNKNOWN:
-            raise _Unknown(self.session.why)
+            raise OutOfBudget("solving", self.session.why)
         return r
+
+    def start(self) -> bool:
+        """Constrain state 0 to the initial states; False when there is none."""
+        self.session.add(*self.enc.init())
+        return bool(self.ask() == SAT)
 
     def properties(self, k: int) -> None:
         """Every property violated at depth k, each with a shortest trace."""
         while self.open:
             bads = [self.enc.expr(self.props[n].bad, k) for n in self.open]
             if self.ask(disjunction(bads, self.enc.ctx)) == UNSAT:
-                self.session.add(*(z3.Not(b) for b in bads))  # a true fact that helps later depths
+                self.session.add(*(z3.Not(b) for b in bads))  # true facts that help later
                 return
             tr = self.session.trace(k)
             hit = [n for n, b in zip(self.open, bads, strict=True)
@@ -75,46 +79,47 @@ class _Bmc:
             if c.name not in self.reached and self.ask(self.enc.expr(c.expr, k)) == SAT:
                 self.reached[c.name] = self.session.trace(k)
 
+    def terminated(self, k: int) -> bool:
+        """No execution takes a (k+1)-th step."""
+        return bool(self.ask(self.enc.any_enabled(k)) == UNSAT)
+
+    def extend(self, k: int) -> None:
+        self.session.add(*self.enc.trans(k), *self.enc.domain(k + 1))
+
 
 def bmc(system: ir.System, budget: Budget, *, logic: str | None = "QF_BV") -> Result:
     """`logic=None` uses z3's default combined solver (for the solver-choice benchmark)."""
     start = time.monotonic()
     depth = system.depth if budget.depth is None else budget.depth
     with Session(system, budget, logic) as session:
-        b = _Bmc(system, session)
+        b = BmcRun(system, session)
         proof, bound, unknown = Proof.BOUNDED, -1, None
 
         def stats() -> Stats:
             return Stats(time.monotonic() - start, session.calls, bound)
 
         try:
-            session.add(*b.enc.init())
-            r0 = session.ask()
+            if not b.start():
+                return conclude(system, "bmc", initial=False, found={}, reached={}, bound=-1,
+                                proof=Proof.NONE, unknown=None, stats=stats())
         except OutOfBudget as err:
-            r0, session.why = UNKNOWN, err.why
-        if r0 != SAT:
-            return conclude(system, "bmc", initial=r0 == UNKNOWN, found={}, reached={},
-                            bound=-1, proof=Proof.NONE,
-                            unknown=f"{session.why} on the initial states" if r0 == UNKNOWN
-                            else None, stats=stats())
+            return conclude(system, "bmc", initial=True, found={}, reached={}, bound=-1,
+                            proof=Proof.NONE, unknown=f"{err.why} on the initial states",
+                            stats=stats())
         for k in range(depth + 1):
             try:
                 b.properties(k)
                 b.steps_enabled(k)
                 b.covers(k)
                 bound = k
-                # completeness: can any execution take a (k+1)-th step?
-                if b.ask(b.enc.any_enabled(k)) == UNSAT:
+                if b.terminated(k):
                     proof = Proof.TERMINATES
                     break
                 if k < depth:
-                    session.add(*b.enc.trans(k), *b.enc.domain(k + 1))
-            except _Unknown as why:
-                unknown = (f"{why} at depth {k}" if bound < k
-                           else f"{why} checking for executions longer than {k} steps")
-                break
-            except OutOfBudget as err:  # while encoding: depth `bound` was fully checked
-                unknown = f"{err.why} at depth {bound + 1}"
+                    b.extend(k)
+            except OutOfBudget as err:
+                unknown = (f"{err.why} at depth {bound + 1}" if bound < k else
+                           f"{err.why} checking for executions longer than {k} steps")
                 break
         return conclude(system, "bmc", initial=True, found=b.found, reached=b.reached,
                         bound=bound, proof=proof, unknown=unknown, stats=stats(),

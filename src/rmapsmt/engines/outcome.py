@@ -23,7 +23,7 @@ NO_INITIAL_STATE = ("no initial state satisfies the declarations and 'assume's: 
 def conclude(system: ir.System, engine: str, *, initial: bool, found: dict[str, Trace],
              reached: dict[str, Trace], bound: int, proof: Proof, unknown: str | None,
              stats: Stats, fired: frozenset[int] | None = None, evidence: str = "",
-             invariant: tuple[str, ...] = ()) -> Result:
+             invariant: tuple[str, ...] = (), fired_all: bool | None = None) -> Result:
     """The verdict rules.
 
     - no initial state: vacuous, every property too (nothing was checked);
@@ -64,5 +64,7 @@ def conclude(system: ir.System, engine: str, *, initial: bool, found: dict[str, 
                    f"cover(s) not reached within {bound} steps: ") + ", ".join(missing))
     else:
         verdict = HOLDS
+    if fired_all is None:  # by default, what was fired is known everywhere iff the search was
+        fired_all = proof in (Proof.TERMINATES, Proof.EXHAUSTIVE) and not unknown
     return Result(system.name, engine, verdict, bound, proof, props, covers, stats,
-                  system.options, reason, (), evidence, invariant, fired)
+                  system.options, reason, (), evidence, invariant, fired, fired_all)

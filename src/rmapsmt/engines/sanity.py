@@ -28,7 +28,7 @@ def dead_step_warnings(system: ir.System, result: Result) -> tuple[str, ...]:
     out = []
     for s in system.sites:
         if step_key(s.process, s.label, s.span.line) not in seen:
-            where = ("in any execution" if result.complete
+            where = ("in any execution" if result.fired_all
                      else f"within {result.bound} steps")
             label = s.label or f"L{s.span.line}"
             out.append(f"dead step: {s.process} {label} (line {s.span.line}) is never "

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from typing import assert_never
 
 import z3
+from z3.z3 import _to_expr_ref
+from z3.z3core import Z3_substitute
 
 from .. import ir
 from ..budget import Budget, Ticker
@@ -38,6 +40,8 @@ class Encoder:
         self._memo: list[dict[ir.Expr, z3.ExprRef]] = []
         self._ivl: dict[ir.Expr, tuple[int, int]] = {}
         self._boolean: dict[ir.Expr, bool] = {}
+        self._shifts: dict[tuple[int, int], Renaming] = {}
+        self._trans0: z3.ExprRef | None = None
         n = max(1, len(system.transitions))
         self.choice_width = max(1, (n - 1).bit_length())
         writers: dict[str, list[tuple[int, ir.Expr]]] = {}
@@ -87,16 +91,43 @@ class Encoder:
         return hit
 
     def expr(self, e: ir.Expr, k: int) -> z3.ExprRef:
+        """`e` over the state at step k. Built once (at step 0), shifted by substitution:
+        z3 renames in C++ far faster than z3py builds terms."""
         self.state(k)
         memo = self._memo[k]
         hit = memo.get(e)
         if hit is not None:
             return hit
+        if k > 0:
+            out = self._rename(self.expr(e, 0), self._shift(0, k))
+            memo[e] = out
+            return out
         for x in ir.postorder((e,)):
             if x not in memo:
                 self.ticker.tick()
                 memo[x] = self._node(x, k, memo)
         return memo[e]
+
+    def _shift(self, k: int, to: int) -> Renaming:
+        """The renaming from the variables of step k (and its choice) to those of step `to`."""
+        key = (k, to)
+        ren = self._shifts.get(key)
+        if ren is None:
+            a, b = self.state(k), self.state(to)
+            pairs = [(a[v.name], b[v.name]) for v in self.system.vars]
+            pairs.append((self.choice(k), self.choice(to)))
+            ren = _renaming(pairs)
+            self._shifts[key] = ren
+        return ren
+
+    def _rename(self, t: z3.ExprRef, *renamings: Renaming) -> z3.ExprRef:
+        """`t` with every renaming applied at once: one call into z3 (z3py's substitute
+        checks each pair in Python, a hundred times slower on a transition relation)."""
+        frm = [x for r in renamings for x in r[0]]
+        to = [x for r in renamings for x in r[1]]
+        n = len(frm)
+        a, b = (z3.Ast * n)(*frm), (z3.Ast * n)(*to)
+        return _to_expr_ref(Z3_substitute(self.ctx.ref(), t.as_ast(), n, a, b), self.ctx)
 
     def _ints(self, args: Sequence[ir.Expr], memo: dict[ir.Expr, z3.ExprRef],
               width: int = 0) -> list[z3.BitVecRef]:
@@ -188,7 +219,16 @@ class Encoder:
         return disjunction([self.enabled(t, k) for t in self.system.transitions], self.ctx)
 
     def trans(self, k: int) -> list[z3.ExprRef]:
-        """Constraints linking step k to step k+1."""
+        """Constraints linking step k to step k+1 (built for step 0, renamed for k)."""
+        if self._trans0 is None:
+            self._trans0 = z3.And(*self._trans(0))
+        if k == 0:
+            return [self._trans0]
+        self.state(k + 1)
+        # both renamings in one substitution: variables of 1 go to k+1, of 0 to k
+        return [self._rename(self._trans0, self._shift(1, k + 1), self._shift(0, k))]
+
+    def _trans(self, k: int) -> list[z3.ExprRef]:
         ts = self.system.transitions
         sel = self.choice(k)
         cw = self.choice_width
@@ -225,6 +265,13 @@ class Encoder:
         states = tuple(self.read_state(model, i) for i in range(k + 1))
         steps = tuple(self.read_choice(model, i) for i in range(k))
         return states, steps
+
+
+Renaming = tuple[list[z3.Ast], list[z3.Ast]]
+
+
+def _renaming(pairs: Sequence[tuple[z3.ExprRef, z3.ExprRef]]) -> Renaming:
+    return [a.as_ast() for a, _ in pairs], [b.as_ast() for _, b in pairs]
 
 
 def disjunction(terms: Sequence[z3.ExprRef], ctx: z3.Context) -> z3.ExprRef:
