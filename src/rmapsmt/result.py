@@ -36,10 +36,11 @@ class Proof(StrEnum):
     EXHAUSTIVE = "exhaustive"  # every reachable state was visited
     INDUCTIVE = "inductive"  # the properties are k-inductive (k = `bound`)
     INVARIANT = "invariant"  # an inductive invariant was found and independently checked
+    DECIDED = "decided"  # every property was violated and every cover reached: none left open
 
     @property
     def complete(self) -> bool:
-        return self in (Proof.TERMINATES, Proof.EXHAUSTIVE, Proof.INDUCTIVE, Proof.INVARIANT)
+        return self is not Proof.NONE and self is not Proof.BOUNDED
 
 
 @dataclass(frozen=True, slots=True)

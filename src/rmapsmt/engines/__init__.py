@@ -22,6 +22,7 @@ ENGINES: dict[str, tuple[str, str, str]] = {
     "explicit": ("explicit", "explicit", "breadth-first search of the state space, no solver"),
     "kind": ("kind", "kind", "k-induction: BMC for counterexamples, induction (strengthened "
              "by proved invariants) for proofs"),
+    "pdr": ("pdr", "pdr", "IC3/PDR: an inductive invariant, printed and independently checked"),
 }
 
 

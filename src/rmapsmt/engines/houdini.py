@@ -22,8 +22,9 @@ import z3
 
 from .. import ir
 from ..budget import Budget, OutOfBudget, Ticker
-from ..interp import Interpreter, State, TooManyStates
-from ..smt.session import SAT, UNKNOWN, Session
+from ..interp import Fn, Interpreter, State, TooManyStates, compile_expr
+from ..smt.encode import disjunction
+from ..smt.session import SAT, UNKNOWN, UNSAT, Session
 
 EXPLORE_STATES = 4_000  # breadth-first part of the exploration
 RUNS = 48  # random runs to the end, for the deep states breadth-first does not reach
@@ -32,9 +33,9 @@ MAX_CANDIDATES = 20_000
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """`when` implies `var` in `values` (`when` None: always)."""
+    """The conditions `when` (each `x = c`; none: always) imply `var` in `values`."""
 
-    when: tuple[str, int | bool] | None
+    when: tuple[tuple[str, int | bool], ...]
     var: str
     values: frozenset[int | bool]
 
@@ -49,10 +50,13 @@ class Fact:
                 inside = ir.disj(ir.eq(v, ir.Const(x)) for x in sorted(self.values, key=int))
         else:
             inside = ir.disj(ir.eq(v, ir.Const(x)) for x in sorted(self.values, key=int))
-        if self.when is None:
-            return inside
-        name, value = self.when
-        return ir.implies(ir.eq(ir.Var(name), ir.Const(value)), inside)
+        cond = ir.conj(ir.eq(ir.Var(n), ir.Const(v)) for n, v in self.when)
+        return ir.implies(cond, inside)
+
+
+def enabled_in(system: ir.System, states: Sequence[State]) -> set[int]:
+    interp = Interpreter(system)
+    return {t.index for s in states for t in interp.enabled(s)}
 
 
 def explore(system: ir.System, budget: Budget, seed: int = 0) -> list[State]:
@@ -91,29 +95,45 @@ def explore(system: ir.System, budget: Budget, seed: int = 0) -> list[State]:
 
 
 def candidates(system: ir.System, states: Sequence[State]) -> list[Fact]:
-    """Every "x = c implies y in S" that the explored states do not refute, S a strict subset."""
+    """Facts the explored states do not refute, S always a strict subset of what is possible:
+
+    - `y in S` (the values y takes at all);
+    - `x = c implies y in S`, for every pair of variables;
+    - `x = c and z = d implies y in S`, for x, z control variables (program counters,
+      locals, locks), where it says more than the two pairs it combines.
+    """
     names = [v.name for v in system.vars]
+    control = [i for i, v in enumerate(system.vars)
+               if v.kind in (ir.VarKind.PC, ir.VarKind.LOCAL, ir.VarKind.LOCK)]
     domain = [len(v.sort.values()) for v in system.vars]
     seen_values: list[set[int | bool]] = [set() for _ in names]
-    together: dict[tuple[int, int | bool], list[set[int | bool]]] = defaultdict(
+    pair: dict[tuple[int, int | bool], list[set[int | bool]]] = defaultdict(
+        lambda: [set() for _ in names])
+    triple: dict[tuple[int, int | bool, int, int | bool], list[set[int | bool]]] = defaultdict(
         lambda: [set() for _ in names])
     for s in states:
         for i, x in enumerate(s):
             seen_values[i].add(x)
-            row = together[(i, x)]
+            row = pair[(i, x)]
             for j, y in enumerate(s):
                 row[j].add(y)
-    out = [Fact(None, names[j], frozenset(vals)) for j, vals in enumerate(seen_values)
+        for a, b in itertools.combinations(control, 2):
+            row = triple[(a, s[a], b, s[b])]
+            for j, y in enumerate(s):
+                row[j].add(y)
+    out = [Fact((), names[j], frozenset(vals)) for j, vals in enumerate(seen_values)
            if len(vals) < domain[j]]
-    for (i, x), row in together.items():
+    for (i, x), row in pair.items():
         if len(seen_values[i]) < 2:
             continue  # x never changes: its facts are the unconditional ones
         for j, vals in enumerate(row):
             if j != i and len(vals) < len(seen_values[j]):
-                out.append(Fact((names[i], x), names[j], frozenset(vals)))
-                if len(out) >= MAX_CANDIDATES:
-                    return out
-    return out
+                out.append(Fact(((names[i], x),), names[j], frozenset(vals)))
+    for (a, x, b, z), row in triple.items():
+        for j, vals in enumerate(row):
+            if j not in (a, b) and vals < pair[(a, x)][j] & pair[(b, z)][j]:
+                out.append(Fact(((names[a], x), (names[b], z)), names[j], frozenset(vals)))
+    return out[:MAX_CANDIDATES]
 
 
 def houdini(system: ir.System, facts: Sequence[Fact], budget: Budget,
@@ -125,46 +145,91 @@ def houdini(system: ir.System, facts: Sequence[Fact], budget: Budget,
     """
     if not facts:
         return []
+    index = {v.name: i for i, v in enumerate(system.vars)}
+    exprs = [f.expr(system) for f in facts]
+    test = [compile_expr(e, index) for e in exprs]  # facts judged on the model's states
     try:
         with Session(system, budget) as s:
             enc = s.enc
-            exprs = [f.expr(system) for f in facts]
             now = [enc.expr(e, 0) for e in exprs]
             flags = [z3.Bool(f"cand{i}", enc.ctx) for i in range(len(facts))]
             s.add(*enc.domain(0), *(enc.expr(a, 0) for a in assumed))
             s.add(*(z3.Implies(f, c) for f, c in zip(flags, now, strict=True)))
-            live = _initially(s, now, list(range(len(facts))))
+            live = _survivors(s, [z3.Not(c) for c in now], test, list(range(len(facts))), 0,
+                              s.enc.init(), budget)
             # consecution: the live facts in one state imply them in every successor
             s.add(*enc.trans(0), *enc.domain(1), *(enc.expr(a, 1) for a in assumed))
-            after = [enc.expr(e, 1) for e in exprs]
-            while live:
-                budget.check("proving candidate invariants")
-                goal = z3.Or(*(z3.Not(after[i]) for i in live))
-                r = s.ask(goal, *(flags[i] for i in live))
-                if r == UNKNOWN:
-                    return []
-                if r != SAT:
-                    break
-                assert s.model is not None
-                m = s.model
-                live = [i for i in live if z3.is_true(m.eval(after[i], model_completion=True))]
+            fails = [z3.Not(enc.expr(e, 1)) for e in exprs]
+            live = _survivors(s, fails, test, live, 1, [], budget, flags,
+                              Interpreter(system, budget))
             return [facts[i] for i in live]
     except OutOfBudget:
         return []
 
 
-def _initially(s: Session, now: list[z3.ExprRef], live: list[int]) -> list[int]:
-    """The facts that hold in every initial state."""
-    s.solver.push()
+def _survivors(s: Session, fails: list[z3.ExprRef], test: list[Fn], live: list[int],
+               at: int, extra: list[z3.ExprRef], budget: Budget,
+               flags: list[z3.BoolRef] | None = None,
+               interp: Interpreter | None = None) -> list[int]:
+    """Drop the live facts a model shows false at state `at`, until no model is left.
+
+    With an interpreter, a model's first state s (which satisfies every live fact)
+    also drops the facts false in any successor of s, and of every successor that
+    still satisfies them all: many facts go per solver call."""
+    while live:
+        budget.check("proving candidate invariants")
+        goal = disjunction([fails[i] for i in live], s.enc.ctx)
+        r = s.ask(goal, *extra, assume=[flags[i] for i in live] if flags else [])
+        if r == UNKNOWN:
+            raise OutOfBudget("proving candidate invariants", s.why)
+        if r != SAT:
+            return live
+        assert s.model is not None
+        state = s.enc.read_state(s.model, at)
+        live = [i for i in live if test[i](state)]
+        if interp is not None:
+            live = _drop_along(interp, s.enc.read_state(s.model, 0), test, live)
+    return live
+
+
+def _drop_along(interp: Interpreter, start: State, test: list[Fn], live: list[int],
+                limit: int = 256) -> list[int]:
+    """Facts falsified by the successors of states that satisfy all live facts."""
+    frontier, seen = [start], {start}
+    while frontier and len(seen) < limit:
+        nxt = []
+        for x in frontier:
+            for _, y in interp.successors(x):
+                if y in seen:
+                    continue
+                seen.add(y)
+                kept = [i for i in live if test[i](y)]
+                if len(kept) == len(live):
+                    nxt.append(y)  # a state all live facts allow: its successors count too
+                else:
+                    live = kept
+        frontier = nxt
+    return live
+
+
+def may_fire(system: ir.System, budget: Budget, invariant: Sequence[ir.Expr],
+             seen: set[int]) -> frozenset[int]:
+    """The transitions that may be enabled in some state the invariant allows.
+
+    `seen` were enabled in reachable states already. Any other one whose guard
+    contradicts the (proved) invariant is never enabled in any execution; one
+    the solver cannot rule out counts as possibly enabled (no dead-step claim).
+    """
+    out = set(seen)
+    rest = [t for t in system.transitions if t.index not in seen]
+    if not rest:
+        return frozenset(out)
     try:
-        s.add(*s.enc.init())
-        while live:
-            r = s.ask(z3.Or(*(z3.Not(now[i]) for i in live)))
-            if r != SAT:
-                return live if r != UNKNOWN else []
-            assert s.model is not None
-            m = s.model
-            live = [i for i in live if z3.is_true(m.eval(now[i], model_completion=True))]
-        return live
-    finally:
-        s.solver.pop()
+        with Session(system, budget) as s:
+            s.add(*s.enc.domain(0), *(s.enc.expr(e, 0) for e in invariant))
+            for t in rest:
+                if s.ask(s.enc.expr(t.guard, 0)) != UNSAT:
+                    out.add(t.index)
+    except OutOfBudget:
+        out |= {t.index for t in rest}
+    return frozenset(out)

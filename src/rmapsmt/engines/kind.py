@@ -25,10 +25,11 @@ import z3
 
 from .. import ir
 from ..budget import Budget, OutOfBudget
+from ..interp import State
 from ..result import Proof, Result, Stats, Trace
-from ..smt.session import SAT, UNKNOWN, UNSAT, Session
+from ..smt.session import UNKNOWN, UNSAT, Session
 from .bmc import BmcRun
-from .houdini import candidates, explore, houdini
+from .houdini import candidates, enabled_in, explore, houdini, may_fire
 from .outcome import conclude
 
 
@@ -99,9 +100,11 @@ def kind(system: ir.System, budget: Budget, *, mine: bool = True) -> Result:
     depth = system.depth if budget.depth is None else budget.depth
     lemmas: list[ir.Expr] = []
     mined = proved = 0
+    seen: list[State] = []
     if mine:
         budget.mark("looking for invariants")
-        facts = candidates(system, explore(system, budget))
+        seen = explore(system, budget)
+        facts = candidates(system, seen)
         kept = houdini(system, facts, budget)
         mined, proved = len(facts), len(kept)
         lemmas = [f.expr(system) for f in kept]
@@ -111,15 +114,18 @@ def kind(system: ir.System, budget: Budget, *, mine: bool = True) -> Result:
         base = BmcRun(system, base_session)
         step = _Step(system, budget, goals, lemmas)
         try:
-            return _loop(system, depth, base, step, start, mined, proved)
+            result = _loop(system, depth, base, step, start, mined, proved)
         finally:
             step.session.close()
+    if result.proof.complete:  # steps never enabled in any state the invariants allow
+        fired = may_fire(system, budget, lemmas, set(base.fired) | enabled_in(system, seen))
+        return replace(result, fired=fired, fired_all=True)
+    return result
 
 
 def _loop(system: ir.System, depth: int, base: BmcRun, step: _Step, start: float,
           mined: int, proved: int) -> Result:
     open_goals = list(step.goals)
-    unreachable: list[str] = []
     bound, unknown, proof = -1, None, Proof.BOUNDED
 
     def stats() -> Stats:
@@ -137,8 +143,10 @@ def _loop(system: ir.System, depth: int, base: BmcRun, step: _Step, start: float
                           and g.removeprefix("cover:") not in base.reached]
             bound = k
             step.extend()
+            if not open_goals:
+                proof = Proof.DECIDED
+                break
             done = step.prove(open_goals)
-            unreachable += [g for g in done if g.startswith("cover:")]
             open_goals = [g for g in open_goals if g not in done]
             if not open_goals:
                 proof = Proof.INDUCTIVE

@@ -11,6 +11,7 @@ step to `done`.
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from dataclasses import dataclass, field
 
 from .. import ir
@@ -80,10 +81,12 @@ class ProcessLowering:
     def run(self) -> Lowered:
         self._point(self.entry)
         found: list[tuple[int, list[tuple[StepState, Action | None]]]] = []
-        pending = [self.entry]
+        # breadth-first from the entry: program counters number the control points in
+        # program order, so "pc between a and b" means something (pdr's interval literals)
+        pending = deque([self.entry])
         walked: set[int] = set()
         while pending:
-            node = pending.pop()
+            node = pending.popleft()
             if id(node) in walked:
                 continue
             walked.add(id(node))

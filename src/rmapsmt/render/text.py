@@ -10,6 +10,7 @@ from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Proof, Result, Trace
 from ..trace import StepView, compact, initial_view, step_views
 
 MAX_INIT_SHOWN = 40
+MAX_INVARIANT_SHOWN = 40
 BUILTIN_CHECKS = ("range", "index", "lock")
 
 
@@ -93,6 +94,15 @@ def render(report: Report) -> str:
         out.append(f"  warning: {w}")
     out.append(f"verdict: {verdict_line(r)}")
     out += [j.describe() for j in report.judgements]
+    if r.invariant:
+        out.append("")
+        out.append("inductive invariant (every reachable state satisfies it; checked again by a "
+                   "fresh solver):")
+        shown = r.invariant[:MAX_INVARIANT_SHOWN]
+        out += [f"  {line}" for line in shown]
+        if len(r.invariant) > len(shown):
+            out.append(f"  ... {len(r.invariant) - len(shown)} more lines (--format json has "
+                       "them all)")
     for p in sorted((p for p in r.properties if p.trace is not None),
                     key=lambda p: p.trace.length if p.trace else 0):
         assert p.trace is not None

@@ -16,7 +16,7 @@ from typing import assert_never
 
 import z3
 from z3.z3 import _to_expr_ref
-from z3.z3core import Z3_substitute
+from z3.z3core import Z3_mk_or, Z3_substitute
 
 from .. import ir
 from ..budget import Budget, Ticker
@@ -275,4 +275,8 @@ def _renaming(pairs: Sequence[tuple[z3.ExprRef, z3.ExprRef]]) -> Renaming:
 
 
 def disjunction(terms: Sequence[z3.ExprRef], ctx: z3.Context) -> z3.ExprRef:
-    return z3.Or(*terms, ctx) if terms else z3.BoolVal(False, ctx)
+    """Or of many terms in one call into z3 (z3py's Or coerces each argument in Python)."""
+    if not terms:
+        return z3.BoolVal(False, ctx)
+    arr = (z3.Ast * len(terms))(*(t.as_ast() for t in terms))
+    return z3.BoolRef(Z3_mk_or(ctx.ref(), len(terms), arr), ctx)

@@ -8,6 +8,8 @@ answer was unknown.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import z3
 
 from .. import ir
@@ -34,6 +36,7 @@ class Session:
         self.calls = 0
         self.why = ""
         self.model: z3.ModelRef | None = None
+        self.core: set[int] = set()
         self._unhook = budget.on_interrupt(self.enc.ctx.interrupt)
 
     def close(self) -> None:
@@ -48,8 +51,10 @@ class Session:
     def add(self, *constraints: z3.ExprRef) -> None:
         self.solver.add(*constraints)
 
-    def ask(self, *extra: z3.ExprRef) -> z3.CheckSatResult:
-        """One query in its own push/pop frame; `why` says why an answer was unknown."""
+    def ask(self, *extra: z3.ExprRef,
+            assume: Sequence[z3.ExprRef] = ()) -> z3.CheckSatResult:
+        """One query in its own push/pop frame, under the assumption literals `assume`
+        (after unsat, `core` names those it needed); `why` says why an answer was unknown."""
         out = self.budget.exhausted()
         if out is not None:
             self.why = out
@@ -62,8 +67,11 @@ class Session:
         try:
             for e in extra:
                 self.solver.add(e)
-            r = self.solver.check()
+            r = self.solver.check(*assume)
             self.model = self.solver.model() if r == SAT else None
+            # z3 terms overload ==: the core is kept as term ids, checked with `in_core`
+            self.core = ({c.get_id() for c in self.solver.unsat_core()} if r == UNSAT and assume
+                         else set())
             if r == UNKNOWN:
                 said = self.solver.reason_unknown()
                 self.why = ("interrupted" if self.budget.cancel.is_set()
@@ -73,6 +81,9 @@ class Session:
             return r
         finally:
             self.solver.pop()
+
+    def in_core(self, literal: z3.ExprRef) -> bool:
+        return literal.get_id() in self.core
 
     def holds_in_model(self, e: z3.ExprRef) -> bool:
         assert self.model is not None

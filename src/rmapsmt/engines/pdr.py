@@ -1,0 +1,208 @@
+"""PDR (IC3): prove the properties by finding an inductive invariant, then check it again.
+
+The search itself is `ic3.Ic3`, seeded with the candidate invariants Houdini
+proves (engines/houdini.py). Properties and covers are searched together: a
+counterexample found for some of them is recorded (and later replaced by a
+shortest one, from BMC to that length) and the search goes on for the rest,
+keeping its frames, which are reachability facts independent of any property.
+
+A proof is an invariant I: it is printed in the spec's vocabulary (grouped by
+where the processes are) and checked by a fresh solver that shares nothing
+with the search: init => I, I and a step => I', I => no property fails. A
+failed check is a bug in rmapsmt (`CertificateError`), never a result.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+
+import z3
+
+from .. import ir
+from ..budget import Budget, OutOfBudget
+from ..interp import Interpreter, ReplayError
+from ..result import Proof, Result, Stats, Trace
+from ..smt.session import SAT, Session
+from .bmc import BmcRun
+from .houdini import Fact, candidates, enabled_in, explore, houdini, may_fire
+from .ic3 import Cube, Ic3, cube_expr
+from .outcome import conclude
+
+
+class CertificateError(ReplayError):
+    """An invariant the search found failed its independent check: a bug in rmapsmt."""
+
+
+def pdr(system: ir.System, budget: Budget) -> Result:
+    start = time.monotonic()
+    depth = system.depth if budget.depth is None else budget.depth
+    budget.mark("looking for invariants")
+    interp = Interpreter(system)
+    goals = {p.name: p.bad for p in system.properties}
+    goals.update({f"cover:{c.name}": c.expr for c in system.covers})
+    seen = explore(system, budget)
+    # what the exploration already reached needs no search: only a shortest trace
+    known = {g for g in goals if any(_holds(interp, g, s) for s in seen)}
+    facts = houdini(system, candidates(system, seen), budget)
+    lemmas = [f.expr(system) for f in facts]
+    with Session(system, budget) as session:
+        ic = Ic3(system, session, lemmas)
+        if not ic.inits:
+            return conclude(system, "pdr", initial=False, found={}, reached={}, bound=-1,
+                            proof=Proof.NONE, unknown=None, stats=Stats(0, 0, -1))
+        hit: dict[str, Trace | None] = dict.fromkeys(known)  # goal -> a trace, if one
+        open_goals = [g for g in goals if g not in known]
+        invariant: list[Cube] | None = None
+        unknown = None
+        try:
+            ic.new_frame()
+            while open_goals and ic.k <= depth:
+                budget.mark(f"searching frame {ic.k} for an inductive invariant")
+                for g, tr in _block_all(ic, interp, goals, open_goals):
+                    hit[g] = tr
+                open_goals = [g for g in open_goals if g not in hit]
+                if not open_goals:
+                    break
+                ic.new_frame()
+                invariant = ic.propagate()
+                if invariant is not None:
+                    break
+        except OutOfBudget as err:
+            unknown = f"{err.why} at frame {ic.k}"
+        calls, bound = ic.calls, ic.k - 1 if invariant is None else ic.k
+    found, reached, missing = _shortest(system, budget, hit)
+    if missing and unknown is None:
+        unknown = "timed out finding shortest traces for " + ", ".join(missing)
+    proof, evidence = Proof.BOUNDED, ""
+    shown: tuple[str, ...] = ()
+    fired: frozenset[int] | None = None
+    if invariant is not None:
+        proved = [goals[g] for g in open_goals]
+        clauses = [ir.not_(cube_expr(c)) for c in invariant]
+        certify(system, clauses, lemmas, proved, budget)
+        proof, shown = Proof.INVARIANT, show_invariant(system, invariant, facts)
+        evidence = (f"of {len(invariant)} clauses and {len(facts)} proved candidate facts, "
+                    "independently checked")
+        fired = may_fire(system, budget, [*clauses, *lemmas], enabled_in(system, seen))
+    elif not open_goals and unknown is None:
+        proof = Proof.DECIDED
+    return conclude(system, "pdr", initial=True, found=found, reached=reached, bound=bound,
+                    proof=proof, unknown=unknown,
+                    stats=Stats(time.monotonic() - start, calls, bound), evidence=evidence,
+                    invariant=shown, fired=fired, fired_all=fired is not None)
+
+
+def _block_all(ic: Ic3, interp: Interpreter, goals: dict[str, ir.Expr],
+               open_goals: list[str]) -> list[tuple[str, Trace]]:
+    """Block every bad state of the frontier frame; the goals reached on the way."""
+    out: list[tuple[str, Trace]] = []
+    while open_goals:
+        bad = ir.disj(goals[g] for g in open_goals)
+        if not ic.ask(ic.enc.expr(bad, 0), assume=ic.frame(ic.k)):
+            break
+        state = ic.state0()
+        ob = ic.block(ic.generalise_bad(state, bad), state)
+        if ob is None:
+            continue
+        tr = Trace(*ic.path(ob))
+        reached = [g for g in open_goals if _holds(interp, g, tr.states[-1])]
+        out += [(g, tr) for g in reached]
+        open_goals = [g for g in open_goals if g not in reached]
+    return out
+
+
+def _holds(interp: Interpreter, goal: str, state: tuple[int | bool, ...]) -> bool:
+    if goal.startswith("cover:"):
+        return interp.is_covered(state, goal.removeprefix("cover:"))
+    return interp.is_violated(state, goal)
+
+
+def _shortest(system: ir.System, budget: Budget, hit: dict[str, Trace | None]
+              ) -> tuple[dict[str, Trace], dict[str, Trace], list[str]]:
+    """Shortest traces for the goals known reachable: BMC until each is found.
+
+    Out of time, a trace IC3 found is kept (valid, maybe longer); a goal with
+    none is returned as missing."""
+    def split(traces: dict[str, Trace]) -> tuple[dict[str, Trace], dict[str, Trace]]:
+        return ({g: t for g, t in traces.items() if not g.startswith("cover:")},
+                {g.removeprefix("cover:"): t for g, t in traces.items()
+                 if g.startswith("cover:")})
+
+    best = {g: t for g, t in hit.items() if t is not None}
+    wanted = set(hit)
+    try:
+        with Session(system, budget) as s:
+            b = BmcRun(system, s)
+            b.open = [g for g in b.open if g in wanted]
+            covers = [c for c in system.covers if f"cover:{c.name}" in wanted]
+            b.start()
+            for k in itertools.count():
+                b.properties(k)
+                for c in covers:
+                    if c.name not in b.reached and b.ask(b.enc.expr(c.expr, k)) == SAT:
+                        b.reached[c.name] = s.trace(k)
+                best.update(b.found)
+                best.update({f"cover:{n}": t for n, t in b.reached.items()})
+                if wanted <= set(best) and not b.open and len(b.reached) == len(covers):
+                    break
+                b.extend(k)
+    except OutOfBudget:
+        pass
+    found, reached = split(best)
+    return found, reached, sorted(wanted - set(best))
+
+
+def certify(system: ir.System, clauses: Sequence[ir.Expr], lemmas: Sequence[ir.Expr],
+            proved: Sequence[ir.Expr], budget: Budget) -> None:
+    """Check the invariant with a fresh solver: initial, inductive, strong enough."""
+    inv = ir.conj([*clauses, *lemmas])
+    with Session(system, budget) as s:
+        enc = s.enc
+        s.add(*enc.domain(0))
+        checks = [("it does not hold initially", [*enc.init(), z3.Not(enc.expr(inv, 0))]),
+                  ("a step leaves it", [enc.expr(inv, 0), *enc.trans(0), *enc.domain(1),
+                                        z3.Not(enc.expr(inv, 1))]),
+                  ("it does not exclude a violation",
+                   [enc.expr(inv, 0), enc.expr(ir.disj(proved), 0)])]
+        for what, query in checks:
+            r = s.ask(*query)
+            if r == SAT:
+                raise CertificateError(f"the inductive invariant found by pdr fails its "
+                                       f"independent check: {what}")
+            if r != z3.unsat:
+                raise OutOfBudget("checking the inductive invariant", s.why)
+
+
+def show_invariant(system: ir.System, clauses: Sequence[Cube],
+                   facts: Sequence[Fact]) -> tuple[str, ...]:
+    """The clauses in the spec's vocabulary, grouped by the process locations they name."""
+    pcs = {p.pc_var: p for p in system.processes}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for c in clauses:
+        where = [_lit(system, lit, pcs) for lit in sorted(c, key=str) if lit[0] in pcs]
+        rest = [_lit(system, lit, pcs) for lit in sorted(c, key=str) if lit[0] not in pcs]
+        key = "while " + ", ".join(where) if where else "always"
+        groups[key].append("not (" + " and ".join(rest) + ")" if rest else "unreachable")
+    out = []
+    for key in sorted(groups):
+        out.append(f"{key}:")
+        out += [f"  {line}" for line in sorted(set(groups[key]))]
+    if facts:
+        out.append(f"and {len(facts)} facts 'x = c implies y in S' proved by Houdini")
+    return tuple(out)
+
+
+def _lit(system: ir.System, lit: tuple[str, str, int | bool], pcs: dict[str, ir.Process]) -> str:
+    var, op, v = lit
+    sv = system.var(var)
+    if var in pcs:
+        p = pcs[var]
+        where = {"=": "at", ">=": "at or after", "<=": "at or before"}[op]
+        return f"{p.name} {where} {p.pc_names[int(v)]}"
+    shown = sv.sort.show(v)
+    if sv.kind is ir.VarKind.LOCK:
+        shown = "free" if v == 0 else system.processes[int(v) - 1].name
+    return f"{var} {'==' if op == '=' else op} {shown}"
