@@ -228,6 +228,39 @@ def check(spec: SpecArg, sets: SetOpt = []) -> None:  # noqa: B006
     typer.echo(text_render.summary(report))
 
 
+class ExportFormat(StrEnum):
+    promela = "promela"
+
+
+@app.command()
+def export(
+    spec: SpecArg,
+    to: Annotated[ExportFormat, typer.Option("--to", help="Target language.")],
+    sets: SetOpt = [],  # noqa: B006
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar="FILE",
+                                               help="Write here instead of stdout.")] = None,
+    only: Annotated[str | None, typer.Option(
+        "--only", metavar="PROPERTY", help="Check only this property or cover.")] = None,
+) -> None:
+    """Write SPEC's transition system for another model checker: the very same atomic steps,
+    properties and covers (Spin: `spin -a -o2`, then `gcc -DSAFETY -DNOREDUCE -DBFS`)."""
+    from .export import ExportError, to_promela
+
+    budget = Budget.start()
+    with _session(spec, "text", budget) as signals:
+        system = _load(spec, sets, budget, signals).system
+    try:
+        text = to_promela(system, only)
+    except ExportError as err:
+        typer.echo(f"rmapsmt: cannot export {spec}: {err}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        with open(output, "w") as f:
+            f.write(text)
+
+
 @app.command()
 def simulate(
     spec: SpecArg,
