@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import z3
+from z3.z3core import Z3_solver_check_assumptions
 
 from .. import ir
 from ..budget import Budget
@@ -67,7 +68,7 @@ class Session:
         try:
             for e in extra:
                 self.solver.add(e)
-            r = self.solver.check(*assume)
+            r = self._check(assume)
             self.model = self.solver.model() if r == SAT else None
             # z3 terms overload ==: the core is kept as term ids, checked with `in_core`
             self.core = ({c.get_id() for c in self.solver.unsat_core()} if r == UNSAT and assume
@@ -81,6 +82,16 @@ class Session:
             return r
         finally:
             self.solver.pop()
+
+    def _check(self, assume: Sequence[z3.ExprRef]) -> z3.CheckSatResult:
+        """`solver.check(*assume)` in one call into z3 (z3py coerces each assumption in
+        Python: seconds, with the thousands of candidate flags of Houdini)."""
+        if not assume:
+            return self.solver.check()
+        arr = (z3.Ast * len(assume))(*(a.as_ast() for a in assume))
+        ctx = self.enc.ctx
+        r = Z3_solver_check_assumptions(ctx.ref(), self.solver.solver, len(assume), arr)
+        return z3.CheckSatResult(r)
 
     def in_core(self, literal: z3.ExprRef) -> bool:
         return literal.get_id() in self.core
