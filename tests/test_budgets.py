@@ -90,7 +90,7 @@ def _processes(n: int) -> str:
                                                    for i in range(n))
 
 
-@pytest.mark.parametrize("engine", ["bmc", "explicit"])
+@pytest.mark.parametrize("engine", ["bmc", "explicit", "auto", "kind", "pdr"])
 @pytest.mark.parametrize("text,seconds", [(BIG_ARRAY, 1), (BIG_ARRAY, 3), (HARD_ARITHMETIC, 2),
                                           (WIDE_EXPLICIT, 2)],
                          ids=["big_array_1s", "big_array_3s", "hard_arithmetic", "wide"])

@@ -102,22 +102,37 @@ def test_orphan_is_reachable_through_the_give_up_path(tmp_path: Path) -> None:
 
 def test_json_report_has_the_documented_fields() -> None:
     rep = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--format", "json").report
-    for key in ("spec", "verdict", "bound", "complete", "property", "trace", "stats"):
+    for key in ("spec", "engine", "decided_by", "verdict", "bound", "complete", "proof",
+                "property", "trace", "stats"):
         assert key in rep
+    assert rep["engine"] == "auto" and rep["decided_by"] == "explicit"  # 109 states
     step = rep["trace"][0]
     assert set(step) == {"step", "process", "label", "line", "state"}
-    assert rep["stats"]["solver_calls"] > 0
+    bmc = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--engine", "bmc",
+                  "--format", "json").report
+    assert bmc["stats"]["solver_calls"] > 0
+    assert len(bmc["trace"]) == len(rep["trace"])  # both shortest (not always the same one)
 
 
-def test_depth_below_the_counterexample_is_only_bounded() -> None:
-    r = run_cli("prove", FLAGSHIP, "--set", "fix=none", "-k", "6", "--format", "json")
+@pytest.mark.parametrize("engine", ["bmc", "explicit"])
+def test_depth_below_the_counterexample_is_only_bounded(engine: str) -> None:
+    r = run_cli("prove", FLAGSHIP, "--set", "fix=none", "-k", "6", "--engine", engine,
+                "--format", "json")
     assert r.exit_code == 1  # exec_finished is not reachable in 6 steps: not a pass
     assert r.report["verdict"] == "vacuous"
     assert "exec_finished" in r.report["reason"]
-    r = run_cli("prove", FLAGSHIP, "-k", "10", "--format", "json")
+    r = run_cli("prove", FLAGSHIP, "-k", "10", "--engine", engine, "--format", "json")
     assert r.exit_code == 0
     assert r.report["verdict"] == "holds"
     assert r.report["complete"] is False
     assert r.report["bound"] == 10
-    text = run_cli("prove", FLAGSHIP, "-k", "10").stdout
+    text = run_cli("prove", FLAGSHIP, "-k", "10", "--engine", engine).stdout
     assert "HOLDS up to 10 steps" in text
+
+
+def test_an_unbounded_engine_proves_past_a_small_depth() -> None:
+    """-k bounds the counterexamples searched; a proof by invariant covers every depth."""
+    r = run_cli("prove", FLAGSHIP, "-k", "10", "--engine", "pdr", "--format", "json")
+    assert r.exit_code == 0
+    assert r.report["complete"] is True and r.report["proof"] == "invariant"
+    assert r.report["invariant"]

@@ -282,7 +282,7 @@ class TestWrongEncoding:
 
     def test_dropped_update_is_exit_70_in_the_cli(self, monkeypatch: pytest.MonkeyPatch) -> None:
         drop_writers(monkeypatch, "turn")
-        r = run_cli("prove", PETERSON)
+        r = run_cli("prove", PETERSON, "--engine", "bmc")
         assert r.exit_code == 70
         assert "did not replay" in r.stderr and "differs in turn" in r.stderr
         assert r.stdout == ""
@@ -522,10 +522,11 @@ class TestTimeout:
     def test_timeout_reports_what_was_proved_so_far(self,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
         stop_the_clock_at(monkeypatch, 3)
-        r = run_cli("prove", FLAGSHIP, "-k", "40", "--timeout", "5")
+        r = run_cli("prove", FLAGSHIP, "-k", "40", "--timeout", "5", "--engine", "bmc")
         assert r.exit_code == 3
         assert "verdict: UNKNOWN: holds up to depth 2, timed out at depth 3" in r.stdout
-        j = run_cli("prove", FLAGSHIP, "-k", "40", "--timeout", "5", "--format", "json")
+        j = run_cli("prove", FLAGSHIP, "-k", "40", "--timeout", "5", "--engine", "bmc",
+                    "--format", "json")
         assert j.exit_code == 3
         assert (j.report["verdict"], j.report["bound"], j.report["complete"]) == ("unknown", 2,
                                                                                  False)
@@ -537,14 +538,15 @@ class TestTimeout:
             self, monkeypatch: pytest.MonkeyPatch) -> None:
         stop_the_clock_at(monkeypatch, 8)  # the orphan is found at 7, BUG_ON needs 11
         j = run_cli("prove", FLAGSHIP, "--set", "fix=none", "-k", "40", "--timeout", "5",
-                    "--format", "json")
+                    "--engine", "bmc", "--format", "json")
         assert j.exit_code == 1  # the violation found in time is definite
         assert j.report["verdict"] == "violated" and j.report["bound"] == 7
         assert prop(j.report, ORPHAN)["verdict"] == "violated"
         assert prop(j.report, ORPHAN)["depth"] == 7
         assert prop(j.report, BUG_ON)["verdict"] == "unknown"
         assert {p["verdict"] for p in j.report["properties"]} == {"violated", "unknown"}
-        t = run_cli("prove", FLAGSHIP, "--set", "fix=none", "-k", "40", "--timeout", "5")
+        t = run_cli("prove", FLAGSHIP, "--set", "fix=none", "-k", "40", "--timeout", "5",
+                    "--engine", "bmc")
         assert t.exit_code == 1
         assert "timed out at depth 8" in t.stdout
         assert f"holds     {BUG_ON}" not in t.stdout
@@ -581,7 +583,7 @@ class TestDeterminism:
 
 class TestMemoryLimit:
     def test_a_solver_out_of_memory_is_unknown_not_a_crash(self) -> None:
-        r = run_cli("prove", FLAGSHIP, "--max-memory", "16")
+        r = run_cli("prove", FLAGSHIP, "--max-memory", "16", "--engine", "bmc")
         assert r.exit_code == 3
         assert "ran out of memory" in r.stdout
         assert "Traceback" not in r.stdout + r.stderr

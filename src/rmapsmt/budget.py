@@ -41,6 +41,7 @@ class Budget:
     cancel: threading.Event = field(default_factory=threading.Event, compare=False)
     hooks: list[Callable[[], None]] = field(default_factory=list, compare=False, repr=False)
     _stage: list[str] = field(default_factory=lambda: ["starting"], compare=False, repr=False)
+    progress: Callable[[str, str], None] | None = field(default=None, compare=False, repr=False)
 
     @staticmethod
     def start(timeout: float | None = None, **kw: int | None) -> Budget:
@@ -75,6 +76,11 @@ class Budget:
         """Start a stage: check the budget, and remember the stage for an abrupt stop."""
         self.mark(stage)
         self.check(stage)
+
+    def report(self, engine: str, doing: str) -> None:
+        """Tell whoever watches (a terminal's progress display) what an engine is doing."""
+        if self.progress is not None:
+            self.progress(engine, doing)
 
     def mark(self, stage: str) -> None:
         """Name the stage under way, for the message of an abrupt stop; no check."""

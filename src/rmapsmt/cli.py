@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, NoReturn
 
@@ -38,6 +39,7 @@ from .pipeline import Loaded, load, parse_sets, read_source
 from .render import json as json_render
 from .render import junit as junit_render
 from .render import matrix as matrix_render
+from .render import progress
 from .render import text as text_render
 from .report import Report
 from .result import HOLDS, UNKNOWN, VIOLATED, Result
@@ -168,16 +170,21 @@ def prove(
     sets: SetOpt = [],  # noqa: B006  (typer reads the default; it is never mutated)
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
     timeout: TimeoutOpt = None,
-    engine: EngineOpt = Engine.bmc,  # type: ignore[attr-defined]
+    engine: EngineOpt = Engine.auto,  # type: ignore[attr-defined]
     max_memory: MemoryOpt = DEFAULT_MAX_MEMORY_MB,
     max_states: StatesOpt = DEFAULT_MAX_STATES,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No progress display on the terminal.")] = False,
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
-    budget = Budget.start(timeout, depth=depth, max_memory_mb=max_memory, max_states=max_states)
-    with _session(spec, fmt.value, budget) as signals:
-        loaded = _load(spec, sets, budget, signals)
-        with signals.abrupt(grace=1.0):  # a backstop: engines stop on their own, with results
-            report = run.prove(loaded, engine.value, budget)
+    with progress.shown(not quiet and fmt == Format.text) as display:
+        budget = Budget.start(timeout, depth=depth, max_memory_mb=max_memory,
+                              max_states=max_states)
+        budget = replace(budget, progress=display)
+        with _session(spec, fmt.value, budget) as signals:
+            loaded = _load(spec, sets, budget, signals)
+            with signals.abrupt(grace=1.0):  # a backstop: engines stop on their own
+                report = run.prove(loaded, engine.value, budget)
     typer.echo(RENDER[fmt](report))
     assert report.result is not None
     # The exit code is the verdict's; `matrix` is the gate that fails on unmet expectations.
@@ -193,7 +200,7 @@ def matrix(
     sets: SetOpt = [],  # noqa: B006
     fmt: Annotated[TableFormat, typer.Option("--format", help="Table format.")] = TableFormat.text,
     depth: DepthOpt = None,
-    engine: EngineOpt = Engine.bmc,  # type: ignore[attr-defined]
+    engine: EngineOpt = Engine.auto,  # type: ignore[attr-defined]
     timeout: Annotated[float | None, typer.Option(
         callback=_timeout, metavar="SECONDS", help="Bound each cell's run to SECONDS.")] = None,
     baseline: Annotated[str | None, typer.Option(

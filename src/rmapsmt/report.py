@@ -92,7 +92,7 @@ def result_to_dict(r: Result) -> dict[str, Any]:
     return {
         "spec": r.spec, "engine": r.engine, "verdict": r.verdict.value, "bound": r.bound,
         "proof": r.proof.value, "reason": r.reason, "warnings": list(r.warnings),
-        "evidence": r.evidence, "invariant": list(r.invariant),
+        "evidence": r.evidence, "invariant": list(r.invariant), "decided_by": r.decided_by,
         "options": [list(o) for o in r.options],
         "stats": [r.stats.seconds, r.stats.solver_calls, r.stats.depth_reached, r.stats.states],
         "properties": [{"name": p.name, "kind": p.kind, "description": p.description,
@@ -116,5 +116,5 @@ def result_from_dict(d: Mapping[str, Any]) -> Result:
         Stats(float(s[0]), int(s[1]), int(s[2]), None if s[3] is None else int(s[3])),
         tuple((str(a), str(b)) for a, b in d["options"]), str(d["reason"]),
         tuple(str(w) for w in d["warnings"]), str(d["evidence"]),
-        tuple(str(c) for c in d["invariant"]),
+        tuple(str(c) for c in d["invariant"]), decided_by=str(d.get("decided_by", "")),
     )

@@ -105,6 +105,7 @@ class Result:
     fired: frozenset[int] | None = None  # transitions enabled within `bound` (dead steps)
     fired_all: bool = False  # `fired` was gathered over every reachable state, not within `bound`
     cti: Trace | None = None  # k-induction: the last counterexample to induction (from anywhere)
+    decided_by: str = ""  # `auto`: the engine whose answer this is
 
     @property
     def complete(self) -> bool:

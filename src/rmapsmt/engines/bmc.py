@@ -107,6 +107,7 @@ def bmc(system: ir.System, budget: Budget, *, logic: str | None = "QF_BV") -> Re
                             proof=Proof.NONE, unknown=f"{err.why} on the initial states",
                             stats=stats())
         for k in range(depth + 1):
+            budget.report("bmc", f"depth {k}")
             try:
                 b.properties(k)
                 b.steps_enabled(k)

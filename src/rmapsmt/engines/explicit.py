@@ -67,6 +67,7 @@ def explore(interp: Interpreter, depth: int, budget: Budget) -> Exploration:
     try:
         while frontier and ex.depth < depth:
             ticker.stage = f"exploring depth {ex.depth + 1}"
+            budget.report("explicit", f"depth {ex.depth + 1}, {len(parent)} states")
             nxt: list[State] = []
             for s in frontier:
                 ticker.tick()

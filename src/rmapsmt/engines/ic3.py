@@ -26,7 +26,7 @@ import z3
 
 from .. import ir
 from ..budget import OutOfBudget
-from ..interp import Interpreter, State
+from ..interp import Interpreter, State, TooManyStates
 from ..smt.session import SAT, UNKNOWN, Session
 
 Lit = tuple[str, str, int | bool]  # variable, "=" | ">=" | "<=", value
@@ -84,7 +84,11 @@ class Ic3:
         session.add(z3.Implies(self.act[0], z3.And(*self.enc.init())))
         self.delta: list[list[Cube]] = [[]]
         self._labels: dict[tuple[Lit, int], z3.BoolRef] = {}
-        self.inits = list(itertools.islice(self.interp.initial_states(), 65))
+        self.inits: list[State] | None  # None: too many to list, the solver answers
+        try:
+            self.inits = list(itertools.islice(self.interp.initial_states(), 65))
+        except TooManyStates:
+            self.inits = None
         self.counter = itertools.count()
         self.calls = 0
 
@@ -125,12 +129,17 @@ class Ic3:
         self.delta.append([])
 
     # ------------------------------------------------------------- queries
+    def has_initial_state(self) -> bool:
+        if self.inits is not None:
+            return bool(self.inits)
+        return self.ask(assume=self.frame(0))
+
     def meets_init(self, c: Cube) -> bool:
         return self.init_in(c) is not None
 
     def init_in(self, c: Cube) -> State | None:
         """An initial state inside the cube, if there is one."""
-        if len(self.inits) <= 64:
+        if self.inits is not None and len(self.inits) <= 64:
             index = {n: i for i, n in enumerate(self.names)}
             return next((s for s in self.inits
                          if all(holds(lit, s[index[lit[0]]]) for lit in c)), None)

@@ -136,6 +136,7 @@ def _loop(system: ir.System, depth: int, base: BmcRun, step: _Step, start: float
             return conclude(system, "kind", initial=False, found={}, reached={}, bound=-1,
                             proof=Proof.NONE, unknown=None, stats=stats())
         for k in range(depth + 1):
+            step.session.budget.report("kind", f"k = {k}, {len(open_goals)} goals open")
             base.properties(k)
             base.steps_enabled(k)
             base.covers(k)

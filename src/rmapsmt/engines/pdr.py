@@ -43,14 +43,16 @@ def pdr(system: ir.System, budget: Budget) -> Result:
     interp = Interpreter(system)
     goals = {p.name: p.bad for p in system.properties}
     goals.update({f"cover:{c.name}": c.expr for c in system.covers})
+    budget.report("pdr", "exploring for candidate invariants")
     seen = explore(system, budget)
     # what the exploration already reached needs no search: only a shortest trace
     known = {g for g in goals if any(_holds(interp, g, s) for s in seen)}
+    budget.report("pdr", f"proving candidate invariants ({len(seen)} states seen)")
     facts = houdini(system, candidates(system, seen), budget)
     lemmas = [f.expr(system) for f in facts]
     with Session(system, budget) as session:
         ic = Ic3(system, session, lemmas)
-        if not ic.inits:
+        if not ic.has_initial_state():
             return conclude(system, "pdr", initial=False, found={}, reached={}, bound=-1,
                             proof=Proof.NONE, unknown=None, stats=Stats(0, 0, -1))
         hit: dict[str, Trace | None] = dict.fromkeys(known)  # goal -> a trace, if one
@@ -61,6 +63,8 @@ def pdr(system: ir.System, budget: Budget) -> Result:
             ic.new_frame()
             while open_goals and ic.k <= depth:
                 budget.mark(f"searching frame {ic.k} for an inductive invariant")
+                budget.report("pdr", f"frame {ic.k}, {sum(map(len, ic.delta))} clauses, "
+                              f"{len(open_goals)} goals open")
                 for g, tr in _block_all(ic, interp, goals, open_goals):
                     hit[g] = tr
                 open_goals = [g for g in open_goals if g not in hit]
@@ -186,12 +190,23 @@ def show_invariant(system: ir.System, clauses: Sequence[Cube],
         rest = [_lit(system, lit, pcs) for lit in sorted(c, key=str) if lit[0] not in pcs]
         key = "while " + ", ".join(where) if where else "always"
         groups[key].append("not (" + " and ".join(rest) + ")" if rest else "unreachable")
+    for f in facts:
+        where = [_lit(system, (n, "=", v), pcs) for n, v in f.when if n in pcs]
+        data = [_lit(system, (n, "=", v), pcs) for n, v in f.when if n not in pcs]
+        key = "while " + ", ".join(where) if where else "always"
+        if f.var in pcs:
+            at = [pcs[f.var].pc_names[int(v)] for v in sorted(f.values, key=int)]
+            fact = f"{pcs[f.var].name} at " + (at[0] if len(at) == 1 else
+                                                "one of {" + ", ".join(at) + "}")
+        else:
+            shown = [system.var(f.var).sort.show(v) for v in sorted(f.values, key=int)]
+            fact = (f"{f.var} == {shown[0]}" if len(shown) == 1 else
+                    f"{f.var} in {{{', '.join(shown)}}}")
+        groups[key].append(("if " + " and ".join(data) + ": " if data else "") + fact)
     out = []
-    for key in sorted(groups):
+    for key in sorted(groups, key=lambda k: (k != "always", k)):
         out.append(f"{key}:")
         out += [f"  {line}" for line in sorted(set(groups[key]))]
-    if facts:
-        out.append(f"and {len(facts)} facts 'x = c implies y in S' proved by Houdini")
     return tuple(out)
 
 

@@ -54,7 +54,8 @@ class Elaborator:
     def __init__(self, symbols: Symbols,
                  ranges: Mapping[str, tuple[int, int]] | None = None) -> None:
         self.sym = symbols
-        self.ranges: Mapping[str, tuple[int, int]] = ranges or {}
+        # the layout's own dict (filled as variables are laid out), never a copy
+        self.ranges: Mapping[str, tuple[int, int]] = ranges if ranges is not None else {}
         self._def_stack: list[str] = []
         self._ivl: dict[ir.Expr, tuple[int, int]] = {}
 
@@ -205,7 +206,7 @@ class Elaborator:
                 if not isinstance(b, ArrayV):
                     raise SpecError(e.span, f"'{b.type}' is not an array")
                 i = self.expr(index, scope, expected=b.type.index, ctx=ctx)
-                return self._select(b, i, index.span, scope, ctx, root_name(base))
+                return self._select(b, i, index, scope, ctx, root_name(base))
             case A.Unary("!", arg):
                 return Scalar(BoolT(), ir.not_(self.boolean(arg, scope, ctx)))
             case A.Unary("-", arg):
@@ -291,19 +292,62 @@ class Elaborator:
             raise SpecError(e.span, f"'{prefix}' is a variable; a constant is needed here")
         return state_value(prefix, t, scope.read)
 
-    def _select(self, arr: ArrayV, i: Val, span: Span, scope: Scope, ctx: ir.Expr,
+    def from_text(self, e: A.Expr, scope: Scope) -> bool:
+        """Does the value of e follow from the text alone (no state read, no function)?
+
+        Only such a value is a static error when it is out of range: a value that
+        folds to a constant on one path of a step (after `choose i in 0..3`, say) is
+        checked at run time, like any other (folding never changes a verdict)."""
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            match x:
+                case A.NameRef(name):
+                    b = scope.bound.get(name)
+                    if b is None:
+                        if name in self.sym.vars:
+                            return False
+                    elif not (isinstance(b, Scalar) and isinstance(b.type, IntT)
+                              and b.type.lo == b.type.hi):
+                        return False  # a def's parameter, an alias: a value of this run
+                case A.CallExpr():
+                    return False
+                case A.Quant(_, _, _, body):
+                    stack.append(body)
+                case _:
+                    stack += [c for c in _subexprs(x)]
+        return True
+
+    def out_of_range(self, literal: bool, span: Span, scope: Scope, ctx: ir.Expr,
+                     kind: ir.CheckKind, subject: str, message: str) -> None:
+        """A value known to be out of range: a static error if it comes from the text,
+        else a run-time check that fails wherever it is reached."""
+        if dead(ctx):
+            return
+        if literal:
+            raise SpecError(span, message)
+        scope.checks.append(RuntimeCheck(kind, subject, ir.not_(ctx), span, message))
+
+    def _select(self, arr: ArrayV, i: Val, index: A.Expr, scope: Scope, ctx: ir.Expr,
                 subject: str) -> Val:
+        span = index.span
         it = arr.type.index
         if not isinstance(i, Scalar) or not same_kind(it, i.type):
             raise SpecError(span, f"index of type '{i.type}' for an array indexed by '{it}'")
         keys = domain_values(it) or ()
         if isinstance(i.expr, ir.Const):
             k = i.expr.value
-            if k in keys:
-                return arr.elems[keys.index(k)]
-            if not dead(ctx):
-                raise SpecError(span, f"index {k} is outside the array's range {it}")
-            return arr.elems[0]
+            literal = self.from_text(index, scope)
+            if k not in keys:
+                self.out_of_range(literal, span, scope, ctx, ir.CheckKind.INDEX, subject,
+                                  f"index {k} is outside the array's range {it}")
+                k = keys[0]
+            elem = arr.elems[keys.index(k)]
+            # an index this run chose gives a value of the element type, however it folds
+            et = arr.type.elem
+            if not literal and isinstance(elem, Scalar) and isinstance(et, IntT | BoolT | EnumT):
+                return Scalar(et, elem.expr)
+            return elem
         if isinstance(it, IntT):
             lo, hi = self.interval(i)
             if lo < it.lo or hi > it.hi:
@@ -355,3 +399,23 @@ class Elaborator:
     def check_def(self, d: A.DefDecl) -> None:
         """Type-check a function once, at its declaration (see `functions`)."""
         functions.check_def(self, d)
+
+
+def _subexprs(e: object) -> list[A.Expr]:
+    """The direct subexpressions of an AST expression."""
+    match e:
+        case A.Index(base, index):
+            return [base, index]
+        case A.FieldAccess(base, _):
+            return [base]
+        case A.Unary(_, arg):
+            return [arg]
+        case A.Binary(_, left, right):
+            return [left, right]
+        case A.Ite(c, t, f):
+            return [c, t, f]
+        case A.Member(elem, _):
+            return [elem]
+        case A.RecordLit(fields):
+            return [v for _, v in fields]
+    return []

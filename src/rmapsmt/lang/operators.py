@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import ir
-from ..diagnostics import Span, SpecError
 from . import ast as A
 from .nesting import chain_operands
 from .scope import RuntimeCheck, Scope
 from .types import AnyIntT, BoolT, IntT
-from .values import Scalar, Val, dead, values_equal
+from .values import Scalar, Val, values_equal
 
 if TYPE_CHECKING:
     from .elab import Elaborator
+
 
 def binary(el: Elaborator, e: A.Expr, op: str, left: A.Expr, right: A.Expr, scope: Scope,
             ctx: ir.Expr) -> Val:
@@ -48,8 +48,10 @@ def binary(el: Elaborator, e: A.Expr, op: str, left: A.Expr, right: A.Expr, scop
              ">": ir.lt(b.expr, a.expr), ">=": ir.le(b.expr, a.expr)}[op]
         return Scalar(BoolT(), r)
     if op in ("/", "%"):
-        return division(el, e, op, a, b, right.span, scope, ctx)
+        assert isinstance(e, A.Binary)
+        return division(el, e, op, a, b, scope, ctx)
     return arith(el, ir.Op.MUL, a, b)
+
 
 def arith(el: Elaborator, op: ir.Op, a: Scalar, b: Scalar) -> Scalar:
     t: IntT | AnyIntT = AnyIntT()
@@ -58,6 +60,7 @@ def arith(el: Elaborator, op: ir.Op, a: Scalar, b: Scalar) -> Scalar:
         t = IntT(*ir.interval(probe, {"a": (a.type.lo, a.type.hi),
                                       "b": (b.type.lo, b.type.hi)}))
     return Scalar(t, ir.arith(op, a.expr, b.expr))
+
 
 def chain_sum(el: Elaborator, e: A.Binary, scope: Scope, ctx: ir.Expr) -> Scalar:
     """A chain of + and - (however parenthesised) as a balanced sum of signed terms."""
@@ -84,22 +87,27 @@ def chain_sum(el: Elaborator, e: A.Binary, scope: Scope, ctx: ir.Expr) -> Scalar
         return Scalar(nt, ir.neg(subtrahend.expr))
     return arith(el, ir.Op.SUB, total, subtrahend)
 
+
 def balanced(el: Elaborator, xs: list[Scalar]) -> Scalar | None:
     while len(xs) > 1:
         xs = [arith(el, ir.Op.ADD, xs[i], xs[i + 1]) if i + 1 < len(xs) else xs[i]
               for i in range(0, len(xs), 2)]
     return xs[0] if xs else None
 
-def division(el: Elaborator, e: A.Expr, op: str, a: Scalar, b: Scalar, bspan: Span, scope: Scope,
-              ctx: ir.Expr) -> Scalar:
+
+def division(el: Elaborator, e: A.Binary, op: str, a: Scalar, b: Scalar, scope: Scope,
+             ctx: ir.Expr) -> Scalar:
+    bspan = e.right.span
     lo, hi = el.interval(b)
-    if lo == hi == 0 and not dead(ctx):
-        raise SpecError(bspan, "division by zero")
-    if lo <= 0 <= hi:
+    if lo == hi == 0:
+        el.out_of_range(el.from_text(e.right, scope), bspan, scope, ctx, ir.CheckKind.DIV, "",
+                        "division by zero")
+    elif lo <= 0 <= hi:
         ok = ir.not_(ir.eq(b.expr, ir.Const(0)))
         scope.checks.append(RuntimeCheck(ir.CheckKind.DIV, "", ir.implies(ctx, ok), bspan,
                                          "division by zero"))
     return arith(el, ir.Op.DIV if op == "/" else ir.Op.MOD, a, b)
+
 
 def pair(el: Elaborator, left: A.Expr, right: A.Expr, scope: Scope,
          ctx: ir.Expr) -> tuple[Val, Val]:
@@ -109,6 +117,7 @@ def pair(el: Elaborator, left: A.Expr, right: A.Expr, scope: Scope,
         return el.expr(left, scope, r.type, ctx), r
     a = el.expr(left, scope, ctx=ctx)
     return a, el.expr(right, scope, a.type, ctx)
+
 
 def is_bare_member(el: Elaborator, name: str, scope: Scope) -> bool:
     return (name in el.sym.members and name not in scope.bound

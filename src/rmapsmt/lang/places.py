@@ -14,10 +14,11 @@ from ..diagnostics import SpecError, suggest
 from . import ast as A
 from .scope import RuntimeCheck, Scope, Slot, root_name
 from .types import ArrayT, IntT, RecordT, domain_values, same_kind
-from .values import Scalar, StateRef, Val, dead, key_name
+from .values import Scalar, StateRef, Val, key_name
 
 if TYPE_CHECKING:
     from .elab import Elaborator
+
 
 def target(el: Elaborator, e: A.Expr, scope: Scope, ctx: ir.Expr) -> list[Slot]:
     """The state slots an assignment target may denote."""
@@ -54,6 +55,7 @@ def target(el: Elaborator, e: A.Expr, scope: Scope, ctx: ir.Expr) -> list[Slot]:
     raise SpecError(e.span, "not an assignable place",
                     hint="assign to a variable, an array element or a record field")
 
+
 def index_target(el: Elaborator, base: A.Expr, index: A.Expr, scope: Scope,
                   ctx: ir.Expr) -> list[Slot]:
     out = []
@@ -69,9 +71,9 @@ def index_target(el: Elaborator, base: A.Expr, index: A.Expr, scope: Scope,
         if isinstance(iv.expr, ir.Const):
             k = iv.expr.value
             if k not in keys:
-                if not dead(ctx):
-                    raise SpecError(index.span, f"index {k} is outside the array's range "
-                                    f"{it}")
+                el.out_of_range(el.from_text(index, scope), index.span, scope, ctx,
+                                ir.CheckKind.INDEX, root_name(base),
+                                f"index {k} is outside the array's range {it}")
                 k = keys[0]
             out.append(Slot(s.cond, s.type.elem, f"{s.prefix}[{key_name(it, k)}]"))
             continue
@@ -83,6 +85,7 @@ def index_target(el: Elaborator, base: A.Expr, index: A.Expr, scope: Scope,
         out += [Slot(ir.and_(s.cond, ir.eq(iv.expr, ir.Const(k))), s.type.elem,
                      f"{s.prefix}[{key_name(it, k)}]") for k in keys]
     return out
+
 
 def argument(el: Elaborator, proc: str, p: A.Param, a: A.Expr, scope: Scope) -> Val | StateRef:
     """A procedure parameter: a constant by value, a variable name by reference (alias)."""

@@ -310,6 +310,10 @@ class _Resolver:
             case A.Return():
                 if not in_proc:
                     raise SpecError(s.span, "'return' outside a procedure")
+                if in_atomic:
+                    raise SpecError(s.span, "'return' inside 'atomic': a return is control flow "
+                                    "between steps", hint="end the atomic block before the "
+                                    "return, or guard the rest of the block with 'if'")
             case _:
                 pass
 

@@ -45,6 +45,7 @@ class Action:
     span: Span
     calls: tuple[ir.Frame, ...]
     next: Node | None = None
+    brk: Node | None = None  # where a `break` inside the step goes (the enclosing loop's exit)
 
 
 @dataclass(eq=False)
@@ -207,7 +208,7 @@ class GraphBuilder:
             case A.Break():
                 assert c.brk is not None
                 return self._node(Goto(s.span, c.brk))
-        return self._node(Action((s,), env, c.label, s.span, c.calls, nxt))
+        return self._node(Action((s,), env, c.label, s.span, c.calls, nxt, c.brk))
 
     def _call(self, s: A.CallStmt, name: str, args: tuple[A.Expr, ...], env: Env, nxt: Node,
               c: _Ctx) -> Node:

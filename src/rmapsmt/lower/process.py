@@ -35,7 +35,7 @@ from .control import (
     skip_gotos,
 )
 from .state import initial_values
-from .steps import At, Executor, StepState
+from .steps import At, Checks, Executor, StepState
 
 
 @dataclass
@@ -58,9 +58,9 @@ def where(inst: Instance, label: str, calls: tuple[ir.Frame, ...]) -> str:
 class ProcessLowering:
     def __init__(self, el: Elaborator, inst: Instance, entry: Node, nodes: list[Node],
                  first_index: int, budget: Budget | None,
-                 registry: dict[str, ir.Check]) -> None:
+                 checks: Checks) -> None:
         self.el = el
-        self.registry = registry
+        self.checks = checks
         self.inst = inst
         self.entry = entry
         self.nodes = nodes
@@ -95,9 +95,10 @@ class ProcessLowering:
             paths = self._paths(node, start, [])
             found.append((pc, paths))
             for _, act in paths:
-                if act is not None and act.next is not None:
-                    nxt = skip_gotos(act.next)
-                    if not isinstance(nxt, End) and id(nxt) not in self.points:
+                for after in (act.next, act.brk) if act is not None else ():
+                    nxt = skip_gotos(after) if after is not None else None
+                    if nxt is not None and not isinstance(nxt, End) and \
+                            id(nxt) not in self.points:
                         self._point(nxt)
                         pending.append(nxt)
         done = len(self.order)
@@ -112,21 +113,32 @@ class ProcessLowering:
                 if act is None:  # fell off the end without a step: a silent step to done
                     self._emit(out, "end", self.inst.decl.span, st, pc, done, done, (), "")
                     continue
-                target = skip_gotos(act.next) if act.next is not None else None
-                to = done if target is None or isinstance(target, End) else self.points[
-                    id(target)]
+                to = self._pc_of(act.next, done)
                 here = where(self.inst, act.label, act.calls)
                 self.executed.add(id(act))
                 if (act.label, act.span.line) not in seen_sites:
                     seen_sites.add((act.label, act.span.line))
                     out.sites.append(ir.Site(self.inst.decl.name, act.label, act.span))
-                ex = Executor(self.el, self.inst, At(act.label, act.span), here, self.registry)
+                ex = Executor(self.el, self.inst, At(act.label, act.span), here, self.checks)
                 for end in ex.run(act.stmts, act.env, st, ir.TRUE):
-                    self._emit(out, act.label, act.span, end, pc, to, done, act.calls, here)
+                    if ir.is_false(end.broken):
+                        self._emit(out, act.label, act.span, end, pc, to, done, act.calls, here)
+                        continue
+                    # a `break` in the step leaves the loop around it: two ways out
+                    left = end.copy()
+                    left.base = ir.and_(left.base, left.broken)
+                    end.base = ir.and_(end.base, ir.not_(end.broken))
+                    for way, dest in ((end, to), (left, self._pc_of(act.brk, done))):
+                        self._emit(out, act.label, act.span, way, pc, dest, done, act.calls,
+                                   here)
         self._type_check_dead_code()
         out.process = ir.Process(out.process.name, out.process.pc_var, done, names,
                                  self.inst.decl.name, ir.disj(self.prunes))
         return out
+
+    def _pc_of(self, node: Node | None, done: int) -> int:
+        target = skip_gotos(node) if node is not None else None
+        return done if target is None or isinstance(target, End) else self.points[id(target)]
 
     def _paths(self, node: Node, st: StepState,
                seen: list[int]) -> list[tuple[StepState, Action | None]]:
@@ -153,7 +165,7 @@ class ProcessLowering:
                                     hint="put a statement (e.g. 'await' or 'skip') in its body")
                 self.executed.add(id(node))
                 ex = Executor(self.el, self.inst, At(label, cond.span),
-                              where(self.inst, label, calls), self.registry)
+                              where(self.inst, label, calls), self.checks)
                 c = ex.condition(cond, env, st, ir.TRUE)
                 out: list[tuple[StepState, Action | None]] = []
                 assert then is not None and else_ is not None
@@ -227,7 +239,7 @@ class ProcessLowering:
                 continue
             if isinstance(n, Action):
                 here = where(self.inst, n.label, n.calls)
-                Executor(self.el, self.inst, At(n.label, n.span), here, self.registry).run(
+                Executor(self.el, self.inst, At(n.label, n.span), here, self.checks).run(
                     n.stmts, n.env, StepState({}, ir.FALSE), ir.FALSE)
             elif isinstance(n, Branch):
                 self.el.boolean(n.cond, Scope(n.env, self_value=self.inst.self_value),

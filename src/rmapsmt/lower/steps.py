@@ -92,31 +92,56 @@ def check_name(kind: ir.CheckKind, subject: str, where: str) -> str:
     return f"{kind}:{subject}@{where}" if subject else f"{kind}@{where}"
 
 
+class Checks:
+    """Every check met while lowering, named: one property per statement that checks.
+
+    A user-named assert is one property wherever it appears; any other check is
+    one property per place in the text (every unrolled iteration, replicated
+    instance and call of that place shares it). Two places that would get the
+    same name (two unnamed asserts in one unlabelled step, say) are told apart
+    in program order: `assert@p`, `assert@p#2`. Checks that only dead code
+    reaches are not properties, except user asserts: folding cannot hide those.
+    """
+
+    def __init__(self) -> None:
+        self.found: dict[str, ir.Check] = {}
+        self._names: dict[tuple[str, Span], str] = {}
+
+    def name(self, kind: ir.CheckKind, subject: str, where: str, span: Span,
+             message: str, path: ir.Expr) -> ir.Check:
+        user = kind is ir.CheckKind.ASSERT and bool(subject)
+        base = check_name(kind, subject, where)
+        name = base if user else self._names.get((base, span))
+        if name is None:
+            taken = {c.span for n, c in self.found.items()
+                     if n == base or n.startswith(base + "#")}
+            name = base if not taken else f"{base}#{len(taken) + 1}"
+            self._names[(base, span)] = name
+        check = ir.Check(kind, name, span, message)
+        if user or not ir.is_false(path):
+            self.found.setdefault(name, check)
+        return check
+
+
 class Executor:
     """Runs the statements of one action (or one control-flow path) of one instance."""
 
     def __init__(self, el: Elaborator, inst: Instance, at: At, where: str,
-                 registry: dict[str, ir.Check]) -> None:
+                 checks: Checks) -> None:
         self.el = el
         self.inst = inst
         self.at = at  # the step being executed: a branch condition, or an action
         self.where = where
-        self.registry = registry  # every check met, so folding cannot hide a property
-
-    def _register(self, check: ir.Check, path: ir.Expr) -> ir.Check:
-        if check.kind is ir.CheckKind.ASSERT or not ir.is_false(path):
-            self.registry.setdefault(check.name, check)
-        return check
+        self.checks = checks  # every check met, so folding cannot hide a property
 
     def scope(self, env: Env, st: StepState) -> Scope:
         return Scope(env, st.read, self.inst.self_value, True, [])
 
     def runtime_checks(self, st: StepState, path: ir.Expr, checks: list[RuntimeCheck]) -> None:
         for c in checks:
-            name = check_name(c.kind, c.subject, self.where)
-            st.check(path, c.ok, self._register(
-                ir.Check(c.kind, name, c.span, DESCRIPTIONS.get(c.kind, c.message)), path),
-                self.at)
+            check = self.checks.name(c.kind, c.subject, self.where, c.span,
+                                     DESCRIPTIONS.get(c.kind, c.message), path)
+            st.check(path, c.ok, check, self.at)
 
     def condition(self, cond: A.Expr, env: Env, st: StepState, path: ir.Expr) -> ir.Expr:
         """Evaluate a branch condition: its checks first, then it is a decision of the step."""
@@ -166,10 +191,9 @@ class Executor:
                 scope = self.scope(env, st)
                 c = self.el.boolean(cond, scope, path)
                 self.runtime_checks(st, path, scope.checks)
-                prop = check_name(ir.CheckKind.ASSERT, name or "", self.where)
-                st.check(path, c, self._register(ir.Check(
-                    ir.CheckKind.ASSERT, prop, s.span,
-                    f"assertion {name}" if name else "assertion"), path), self.at)
+                check = self.checks.name(ir.CheckKind.ASSERT, name or "", self.where, s.span,
+                                         f"assertion {name}" if name else "assertion", path)
+                st.check(path, c, check, self.at)
                 return [st]
             case A.Skip():
                 return [st]
@@ -249,8 +273,7 @@ class Executor:
 
     def _release(self, st: StepState, path: ir.Expr, lock: str, s: A.Stmt) -> None:
         v = f"lock:{lock}"
-        name = check_name(ir.CheckKind.LOCK, lock, self.where)
-        st.check(path, ir.eq(st.read(v), ir.Const(self.inst.pid)), self._register(
-            ir.Check(ir.CheckKind.LOCK, name, s.span, DESCRIPTIONS[ir.CheckKind.LOCK]), path),
-            self.at)
+        check = self.checks.name(ir.CheckKind.LOCK, lock, self.where, s.span,
+                                 DESCRIPTIONS[ir.CheckKind.LOCK], path)
+        st.check(path, ir.eq(st.read(v), ir.Const(self.inst.pid)), check, self.at)
         st.sigma[v] = ir.ite(path, ir.Const(0), st.read(v))

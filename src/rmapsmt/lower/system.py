@@ -15,6 +15,7 @@ from ..lang.types import BoolT, EnumT, IntT
 from .control import GraphBuilder, Instance
 from .process import ProcessLowering
 from .state import Layout
+from .steps import Checks
 
 DEFAULT_DEPTH = 20
 
@@ -35,12 +36,12 @@ def lower(sym: Symbols, budget: Budget | None = None) -> ir.System:
     transitions: list[ir.Transition] = []
     processes: list[ir.Process] = []
     sites: list[ir.Site] = []
-    registry: dict[str, ir.Check] = {}
+    checks = Checks()
     for inst, b, entry in zip(instances, builders, entries, strict=True):
         if budget is not None:
             budget.check("lowering the spec")
         done = ProcessLowering(el, inst, entry, b.nodes, len(transitions), budget,
-                               registry).run()
+                               checks).run()
         layout.vars.append(done.pc_var)
         layout.ranges[inst.pc_var] = (0, done.process.done)
         layout.init.append(ir.eq(ir.Var(inst.pc_var), ir.Const(0)))
@@ -58,7 +59,7 @@ def lower(sym: Symbols, budget: Budget | None = None) -> ir.System:
         covers.append(ir.Cover(c.name, ir.and_(e, *(k.ok for k in scope.checks)), c.span))
     return ir.System(
         sym.spec_name, tuple(layout.vars), tuple(layout.init), tuple(transitions),
-        tuple(processes), tuple(_properties(sym, el, processes, transitions, registry)),
+        tuple(processes), tuple(_properties(sym, el, processes, transitions, checks.found)),
         tuple(covers),
         sym.depth if sym.depth is not None else DEFAULT_DEPTH,
         tuple((n, _show_const(sym, n)) for n in sym.option_names),

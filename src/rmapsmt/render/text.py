@@ -24,8 +24,9 @@ def verdict_line(r: Result) -> str:
         return f"VIOLATED: {names}" + (f" (then {r.reason})" if r.reason else "")
     if r.verdict == HOLDS:
         if r.proof is Proof.EXHAUSTIVE:
-            return (f"HOLDS for all executions (complete: all {r.stats.states} reachable "
-                    "states explored)")
+            n = r.stats.states
+            every = "the only reachable state" if n == 1 else f"all {n} reachable states"
+            return f"HOLDS for all executions (complete: {every} explored)"
         if r.proof is Proof.TERMINATES:
             return (f"HOLDS for all executions (complete: no execution is longer than "
                     f"{steps(r.bound)})")
@@ -71,7 +72,8 @@ def render(report: Report) -> str:
     r, system = report.result, report.system
     assert r is not None
     opts = ", ".join(f"{k}={v}" for k, v in r.options)
-    out = [f"spec {r.spec}" + (f" [{opts}]" if opts else "") + f"  (engine {r.engine})"]
+    engine = r.engine + (f", decided by {r.decided_by}" if r.decided_by else "")
+    out = [f"spec {r.spec}" + (f" [{opts}]" if opts else "") + f"  (engine {engine})"]
     quiet = [p for p in r.properties if p.kind in BUILTIN_CHECKS and p.verdict == HOLDS]
     for p in r.properties:
         if p in quiet:

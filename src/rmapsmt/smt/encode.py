@@ -176,7 +176,7 @@ class Encoder:
                         # one extra bit: INT_MIN / -1 cannot overflow; x / 0 is 0, as in the IR
                         w = max(signed_width(*self.interval(a)) for a in args) + 1
                         x, y = self._ints(args, memo, w)
-                        zero = z3.BitVecVal(0, w, ctx)
+                        zero = z3.BitVecVal(0, x.size(), ctx)  # the operands may be wider
                         q = x / y if op is ir.Op.DIV else z3.SRem(x, y)
                         return z3.If(y == zero, zero, q)
                     case _:
