@@ -18,8 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = {
     "fixes": ["specs/shift_arg_pages.rmap", "--vary", "fix", "--baseline", "fix=none"],
-    "assumptions": ["specs/shift_arg_pages.rmap", "--vary", "fix", "--vary", "arg_pages",
+    "assumptions": ["specs/shift_arg_pages.rmap", "--vary", "fix", "--vary", "arg_pages=1,2",
                     "--vary", "flags_change", "--engine", "explicit"],
+    "migrations": ["specs/shift_arg_pages.rmap", "--vary", "fix", "--vary", "migrations=1,2",
+                   "--set", "arg_pages=2", "--set", "flags_change=true"],
     "siblings-fork": ["specs/fork_migration.rmap", "--vary", "fix", "--vary", "child_order"],
     "siblings-mremap": ["specs/mremap_rmap_order.rmap", "--vary", "order",
                         "--vary", "need_rmap_locks"],

@@ -65,6 +65,10 @@ def test_unfixed_code_has_the_race_of_the_email() -> None:
     # ... and the fault finds the orphan (the trace ends where the BUG_ON fires).
     text = run_cli("prove", FLAGSHIP, "--set", "fix=none").stdout
     assert "then exec migration_entry_wait (line" in text
+    # the compiler-style lines editors and CI problem matchers jump to
+    src = FLAGSHIP.read_text().splitlines()
+    orphan_line = next(i for i, s in enumerate(src, 1) if s.startswith("invariant no_orphaned"))
+    assert f"{FLAGSHIP}:{orphan_line}:1: violated: no_orphaned_migration_entry (7 steps)" in text
 
 
 def _with_extra(tmp_path: Path, extra: str) -> Path:

@@ -39,3 +39,23 @@ def test_matrix_junit_fails_cells_that_miss_their_expectation(tmp_path: Path) ->
     suite = ET.fromstring(r.stdout.split("?>", 1)[1])
     failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
     assert failed == ["fix=none,child_order=before"]
+
+
+def test_version_names_the_solver_it_was_proved_with() -> None:
+    from importlib.metadata import version
+
+    r = run_cli("--version")
+    assert r.exit_code == 0
+    assert r.stdout.startswith(f"rmapsmt {version('rmapsmt')} (z3 {version('z3-solver')}, ")
+
+
+def test_unmet_expectations_are_located_like_compiler_errors() -> None:
+    spec = ROOT / "examples" / "counter_overflow.rmap"
+    lines = spec.read_text().splitlines()
+    cover = next(i for i, s in enumerate(lines, 1) if s.startswith("cover "))
+    expect = next(i for i, s in enumerate(lines, 1) if s.startswith("expect "))
+    r = run_cli("prove", spec, "-k", "2")  # below the cover's depth: vacuous
+    assert r.exit_code == 1
+    located = [s for s in r.stdout.splitlines() if s.startswith(f"{spec}:")]
+    assert located == [f"{spec}:{cover}:1: not reached: cover counting",
+                       f"{spec}:{expect}:1: expectation not met: violated; got vacuous"]

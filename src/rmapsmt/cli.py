@@ -51,6 +51,22 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Prove or refute race-freedom properties of memory-management specs.")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"rmapsmt {version('rmapsmt')} (z3 {version('z3-solver')}, "
+                   f"lark {version('lark')}, Python {sys.version.split()[0]})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the versions of rmapsmt, z3 and lark, then exit.")] = False) -> None:
+    """Prove or refute race-freedom properties of memory-management specs."""
+
+
 class Format(StrEnum):
     text = "text"
     json = "json"

@@ -14,11 +14,15 @@ class Judgement:
     actual: str
     met: bool
 
-    def describe(self) -> str:
+    @property
+    def claim(self) -> str:
+        """`PROPERTY VERDICT; got ACTUAL`, as the report states it."""
         e = self.expectation
-        what = f"{e.prop} " if e.prop else ""
+        return f"{e.prop + ' ' if e.prop else ''}{e.verdict}; got {self.actual}"
+
+    def describe(self) -> str:
         status = "met" if self.met else "NOT MET"
-        return (f"expectation (line {e.span.line}): {what}{e.verdict}; got {self.actual}: {status}")
+        return f"expectation (line {self.expectation.span.line}): {self.claim}: {status}"
 
 
 def judge(system: ir.System, result: Result) -> tuple[Judgement, ...]:

@@ -111,11 +111,26 @@ def render(report: Report) -> str:
         out.append("")
         out.append(f"counterexample for {p.name} ({steps(p.trace.length)}):")
         out += render_trace(system, p.trace, report.failing_steps(p.name))
+    lines = locations(report)
+    if lines:
+        out += ["", *lines]
     s = r.stats
     out.append("")
     out.append(f"{s.solver_calls} solver calls, {s.seconds:.2f} s"
                + (f", {s.states} states" if s.states is not None else ""))
     return "\n".join(out)
+
+
+def locations(report: Report) -> list[str]:
+    """Each failure as `file:line:col: what`, the form editors and CI problem matchers link."""
+    r = report.result
+    assert r is not None
+    out = [f"{p.span}: violated: {p.name} ({steps(p.trace.length)})"
+           for p in r.properties if p.verdict == VIOLATED and p.trace is not None]
+    out += [f"{c.span}: not reached: cover {c.name}" for c in r.covers if not c.reached]
+    out += [f"{j.expectation.span}: expectation not met: {j.claim}"
+            for j in report.judgements if not j.met]
+    return out
 
 
 def simulation(report: Report) -> str:
