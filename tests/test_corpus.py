@@ -166,7 +166,13 @@ def test_annotated_lines_are_code(path: Path) -> None:
             f"{path.name}: {e.describe()} is not a line that can fail a {e.kind} check: {code!r}")
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+# the fast tier runs the two engines that share no code (solver, interpreter); the full
+# suite runs every registered engine
+FAST_ENGINES = ("bmc", "explicit")
+
+
+@pytest.mark.parametrize("engine", [e if e in FAST_ENGINES else
+                                    pytest.param(e, marks=pytest.mark.slow) for e in ENGINES])
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 def test_corpus(path: Path, engine: str) -> None:
     exp = parse_expected(path)

@@ -18,6 +18,7 @@ from ..diagnostics import Span, SpecError, suggest
 from . import ast as A
 from . import functions, places
 from .limits import MAX_ABS_INT, MAX_RANGE_VALUES, MAX_STATE_SCALARS
+from .literal import from_text
 from .operators import binary, is_bare_member
 from .scope import RuntimeCheck, Scope, Slot, root_name
 from .symbols import ConstValue, Symbols
@@ -292,32 +293,6 @@ class Elaborator:
             raise SpecError(e.span, f"'{prefix}' is a variable; a constant is needed here")
         return state_value(prefix, t, scope.read)
 
-    def from_text(self, e: A.Expr, scope: Scope) -> bool:
-        """Does the value of e follow from the text alone (no state read, no function)?
-
-        Only such a value is a static error when it is out of range: a value that
-        folds to a constant on one path of a step (after `choose i in 0..3`, say) is
-        checked at run time, like any other (folding never changes a verdict)."""
-        stack = [e]
-        while stack:
-            x = stack.pop()
-            match x:
-                case A.NameRef(name):
-                    b = scope.bound.get(name)
-                    if b is None:
-                        if name in self.sym.vars:
-                            return False
-                    elif not (isinstance(b, Scalar) and isinstance(b.type, IntT)
-                              and b.type.lo == b.type.hi):
-                        return False  # a def's parameter, an alias: a value of this run
-                case A.CallExpr():
-                    return False
-                case A.Quant(_, _, _, body):
-                    stack.append(body)
-                case _:
-                    stack += [c for c in _subexprs(x)]
-        return True
-
     def out_of_range(self, literal: bool, span: Span, scope: Scope, ctx: ir.Expr,
                      kind: ir.CheckKind, subject: str, message: str) -> None:
         """A value known to be out of range: a static error if it comes from the text,
@@ -337,7 +312,7 @@ class Elaborator:
         keys = domain_values(it) or ()
         if isinstance(i.expr, ir.Const):
             k = i.expr.value
-            literal = self.from_text(index, scope)
+            literal = from_text(self.sym, index, scope)
             if k not in keys:
                 self.out_of_range(literal, span, scope, ctx, ir.CheckKind.INDEX, subject,
                                   f"index {k} is outside the array's range {it}")
@@ -400,22 +375,3 @@ class Elaborator:
         """Type-check a function once, at its declaration (see `functions`)."""
         functions.check_def(self, d)
 
-
-def _subexprs(e: object) -> list[A.Expr]:
-    """The direct subexpressions of an AST expression."""
-    match e:
-        case A.Index(base, index):
-            return [base, index]
-        case A.FieldAccess(base, _):
-            return [base]
-        case A.Unary(_, arg):
-            return [arg]
-        case A.Binary(_, left, right):
-            return [left, right]
-        case A.Ite(c, t, f):
-            return [c, t, f]
-        case A.Member(elem, _):
-            return [elem]
-        case A.RecordLit(fields):
-            return [v for _, v in fields]
-    return []

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .. import ir
 from . import ast as A
+from .literal import from_text
 from .nesting import chain_operands
 from .scope import RuntimeCheck, Scope
 from .types import AnyIntT, BoolT, IntT
@@ -100,7 +101,7 @@ def division(el: Elaborator, e: A.Binary, op: str, a: Scalar, b: Scalar, scope: 
     bspan = e.right.span
     lo, hi = el.interval(b)
     if lo == hi == 0:
-        el.out_of_range(el.from_text(e.right, scope), bspan, scope, ctx, ir.CheckKind.DIV, "",
+        el.out_of_range(from_text(el.sym, e.right, scope), bspan, scope, ctx, ir.CheckKind.DIV, "",
                         "division by zero")
     elif lo <= 0 <= hi:
         ok = ir.not_(ir.eq(b.expr, ir.Const(0)))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from .. import ir
 from ..diagnostics import SpecError, suggest
 from . import ast as A
+from .literal import from_text
 from .scope import RuntimeCheck, Scope, Slot, root_name
 from .types import ArrayT, IntT, RecordT, domain_values, same_kind
 from .values import Scalar, StateRef, Val, key_name
@@ -71,7 +72,7 @@ def index_target(el: Elaborator, base: A.Expr, index: A.Expr, scope: Scope,
         if isinstance(iv.expr, ir.Const):
             k = iv.expr.value
             if k not in keys:
-                el.out_of_range(el.from_text(index, scope), index.span, scope, ctx,
+                el.out_of_range(from_text(el.sym, index, scope), index.span, scope, ctx,
                                 ir.CheckKind.INDEX, root_name(base),
                                 f"index {k} is outside the array's range {it}")
                 k = keys[0]
