@@ -24,7 +24,7 @@ from functools import cache
 from typing import TypeVar
 
 import pytest
-from conftest import FLAGSHIP, ROOT, bmc, explicit
+from conftest import FLAGSHIP, ROOT, bmc, explicit, run_engine
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
@@ -327,6 +327,28 @@ def agree_on_random(system: ir.System, text: str, depth: int) -> None:
     run.verify(system, e)
 
 
+def sound_against_explicit(system: ir.System, text: str, depth: int, engine: str) -> None:
+    """An unbounded engine (kind, pdr) never contradicts the explicit engine's search to
+    `depth`: each violation it reports is one the search finds, at the same (shortest)
+    length, unless longer than the search went; each property it proves for every
+    execution the search finds no violation of; where both are complete they agree."""
+    e = explicit(system, depth)
+    r = run_engine(engine, system, depth)
+    run.verify(system, r)  # its traces replay (ReplayError otherwise)
+    truth = {p.name: p for p in e.properties}
+    for p in r.properties:
+        t = truth[p.name]
+        if p.verdict == "violated":
+            assert p.trace is not None, text
+            if p.trace.length <= e.bound:
+                assert t.verdict == "violated", (engine, p.name, text)
+                assert t.trace is not None and t.trace.length == p.trace.length, (engine, text)
+        elif p.verdict == "holds" and r.complete:
+            assert t.verdict != "violated", (engine, p.name, "proved but violated", text)
+    if r.complete and e.complete:
+        assert summary(r) == summary(e), (engine, text)
+
+
 @cache
 def _check_random(text: str) -> None:
     system = load_source(Source("random.rmap", text)).system  # well-typed by construction
@@ -339,6 +361,20 @@ def _check_random(text: str) -> None:
 @given(small_specs())
 def test_random_specs_bmc_and_explicit_agree(text: str) -> None:
     _check_random(text)
+
+
+UNBOUNDED_EXAMPLES = int(os.environ.get("RMAPSMT_DIFF_EXAMPLES", "40"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["kind", "pdr"])
+@settings(max_examples=UNBOUNDED_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(text=small_specs())
+def test_random_specs_unbounded_engines_are_sound(engine: str, text: str) -> None:
+    system = load_source(Source("random.rmap", text)).system
+    sound_against_explicit(system, text, DEPTH, engine)
 
 
 # ================================================ random specs over the whole language
@@ -1263,14 +1299,18 @@ FULL_MAX_STATES = 20_000  # the oracles walk the whole reachable graph
 
 
 @cache
-def _check_full(text: str) -> None:
+def _full_system(text: str) -> ir.System:
     try:
         system = load_source(Source("random_full.rmap", text)).system
     except SpecError as err:  # exit 2 on a spec that is valid by construction
         raise AssertionError(f"the front end rejects a valid spec: {err}\n{text}") from err
     if reachable_states(system, FULL_MAX_STATES) is None:
         reject()  # rare (uninitialised locals, `any`): too big for the oracles, not wrong
-    agree_on_random(system, text, FULL_DEPTH)
+    return system
+
+
+def _check_full(text: str) -> None:
+    agree_on_random(_full_system(text), text, FULL_DEPTH)
 
 
 @pytest.mark.slow
@@ -1279,6 +1319,16 @@ def _check_full(text: str) -> None:
 @given(full_specs())
 def test_random_full_specs_bmc_and_explicit_agree(text: str) -> None:
     _check_full(text)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["kind", "pdr"])
+@settings(max_examples=UNBOUNDED_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(text=full_specs())
+def test_random_full_specs_unbounded_engines_are_sound(engine: str, text: str) -> None:
+    sound_against_explicit(_full_system(text), text, FULL_DEPTH, engine)
 
 
 ATOMIC_FORK = """\

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -59,3 +60,22 @@ def test_unmet_expectations_are_located_like_compiler_errors() -> None:
     located = [s for s in r.stdout.splitlines() if s.startswith(f"{spec}:")]
     assert located == [f"{spec}:{cover}:1: not reached: cover counting",
                        f"{spec}:{expect}:1: expectation not met: violated; got vacuous"]
+
+
+def test_a_corrupt_or_missing_grammar_cache_is_rebuilt(tmp_path: Path) -> None:
+    """The parser tables are cached per user; a damaged cache must never change a result."""
+    import subprocess
+    import sys
+
+    rmapsmt = Path(sys.executable).parent / "rmapsmt"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    spec = ROOT / "examples" / "peterson.rmap"
+    fresh = subprocess.run([str(rmapsmt), "check", str(spec)], env=env, capture_output=True,
+                           text=True, timeout=120, check=False)
+    assert fresh.returncode == 0, fresh.stderr
+    [cached] = (tmp_path / "rmapsmt").iterdir()
+    cached.write_bytes(b"not a cache\n")
+    again = subprocess.run([str(rmapsmt), "check", str(spec)], env=env, capture_output=True,
+                           text=True, timeout=120, check=False)
+    assert again.returncode == 0 and again.stdout == fresh.stdout
+    assert cached.read_bytes() != b"not a cache\n"  # rewritten

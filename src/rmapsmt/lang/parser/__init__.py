@@ -7,10 +7,12 @@ mistakes (`errors`). Nesting is bounded before the recursive transformer runs.
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import cache
 from importlib import resources
 
+import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput, VisitError
 
@@ -24,8 +26,22 @@ from .transform import ToAst, meta_span
 
 @cache
 def grammar() -> Lark:
+    """The LALR parser, its tables cached in the user's cache directory: building them
+    is most of the start-up time (0.03 s cached against 0.2-0.3 s). Lark keys the
+    cache file by a hash of the grammar and the options, so a stale one is rebuilt."""
     text = resources.files("rmapsmt.lang").joinpath("grammar.lark").read_text()
-    return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=True,
+                cache=_cache_file())
+
+
+def _cache_file() -> str | bool:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    where = os.path.join(base, "rmapsmt")
+    try:
+        os.makedirs(where, exist_ok=True)
+    except OSError:
+        return False  # no writable cache directory: build the tables every time
+    return os.path.join(where, f"grammar-lark{lark.__version__}.cache")
 
 
 LARK_MAX_DEPTH = 20 * MAX_NESTING  # parse-tree levels; several per level of the language
