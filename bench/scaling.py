@@ -1,6 +1,6 @@
 """The scaling family: every engine, and Spin on the exported model, per configuration.
 
-    .venv/bin/python bench/scaling.py [--runs N] [--timeout S] [--quick] [--out DIR]
+    .venv/bin/python bench/scaling.py [--runs N] [--timeout S] [--quick | --only I,J] [--out DIR]
 
 For each configuration of specs/shift_arg_pages.rmap (fix x migrations x attempts x
 argument pages x changed flags) it times, as whole processes:
@@ -112,10 +112,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=120)
-    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="the first five configurations")
+    ap.add_argument("--only", help="configurations by number (1-based), e.g. 6,7")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = ap.parse_args()
     configs = QUICK if args.quick else CONFIGS
+    if args.only:
+        configs = [CONFIGS[int(i) - 1] for i in args.only.split(",")]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     rows: list[tuple[tuple[str, int, int, int, bool], dict[str, Cell]]] = []

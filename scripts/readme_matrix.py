@@ -4,7 +4,8 @@
 
 Each table sits between `<!-- matrix:NAME -->` and `<!-- /matrix:NAME -->`,
 with the command that produced it written above it; the counterexample of
-the unfixed kernel sits between `<!-- race -->` and `<!-- /race -->`.
+the unfixed kernel sits between `<!-- race -->` and `<!-- /race -->`; the last
+benchmark table written by bench/scaling.py between `<!-- bench:scaling -->` markers.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def main() -> None:
         if not pattern.search(text):
             raise SystemExit(f"README.md has no <!-- matrix:{name} --> section")
         text = pattern.sub(_between(table(args)), text)
+    # the scaling table is the benchmark's own output (bench/scaling.py), never re-measured here
+    scaling = ROOT / "bench" / "results" / "scaling.md"
+    if scaling.exists():
+        pattern = re.compile(r"(<!-- bench:scaling -->\n).*?(<!-- /bench:scaling -->)", re.S)
+        text = pattern.sub(_between(scaling.read_text()), text)
     readme.write_text(text)
 
 

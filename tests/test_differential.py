@@ -363,14 +363,16 @@ def test_random_specs_bmc_and_explicit_agree(text: str) -> None:
     _check_random(text)
 
 
-UNBOUNDED_EXAMPLES = int(os.environ.get("RMAPSMT_DIFF_EXAMPLES", "40"))
+UNBOUNDED_ENGINES = pytest.mark.parametrize("engine", ["kind", "pdr"])
+UNBOUNDED_SETTINGS = settings(
+    max_examples=int(os.environ.get("RMAPSMT_DIFF_EXAMPLES", "40")), deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.function_scoped_fixture])
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", ["kind", "pdr"])
-@settings(max_examples=UNBOUNDED_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                 HealthCheck.function_scoped_fixture])
+@UNBOUNDED_ENGINES
+@UNBOUNDED_SETTINGS
 @given(text=small_specs())
 def test_random_specs_unbounded_engines_are_sound(engine: str, text: str) -> None:
     system = load_source(Source("random.rmap", text)).system
@@ -1322,10 +1324,8 @@ def test_random_full_specs_bmc_and_explicit_agree(text: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", ["kind", "pdr"])
-@settings(max_examples=UNBOUNDED_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                 HealthCheck.function_scoped_fixture])
+@UNBOUNDED_ENGINES
+@UNBOUNDED_SETTINGS
 @given(text=full_specs())
 def test_random_full_specs_unbounded_engines_are_sound(engine: str, text: str) -> None:
     sound_against_explicit(_full_system(text), text, FULL_DEPTH, engine)
