@@ -66,10 +66,11 @@ def main() -> None:
             raise SystemExit(f"README.md has no <!-- matrix:{name} --> section")
         text = pattern.sub(_between(table(args)), text)
     # the scaling table is the benchmark's own output (bench/scaling.py), never re-measured here
-    scaling = ROOT / "bench" / "results" / "scaling.md"
-    if scaling.exists():
-        pattern = re.compile(r"(<!-- bench:scaling -->\n).*?(<!-- /bench:scaling -->)", re.S)
-        text = pattern.sub(_between(scaling.read_text()), text)
+    for name, table_md in (("scaling", "scaling.md"), ("large", "large/scaling.md")):
+        path = ROOT / "bench" / "results" / table_md
+        if path.exists():
+            pattern = re.compile(rf"(<!-- bench:{name} -->\n).*?(<!-- /bench:{name} -->)", re.S)
+            text = pattern.sub(_between(path.read_text()), text)
     readme.write_text(text)
 
 
