@@ -63,8 +63,8 @@ def test_the_emails_fix_fails_outside_its_assumptions() -> None:
                 "flags_change", "--format", "json")
     assert r.exit_code == 0  # these verdicts are the declared expectations
     cells = {(c["varied"]["arg_pages"], c["varied"]["flags_change"]): c for c in r.report["cells"]}
-    assert cells[("1", "false")]["verdict"] == "holds"
-    for key in [("1", "true"), ("2", "false"), ("2", "true")]:
+    assert cells[(1, False)]["verdict"] == "holds"
+    for key in [(1, True), (2, False), (2, True)]:
         assert cells[key]["verdict"] == "violated"
         assert "no_orphaned_migration_entry" in cells[key]["violated"]
 

@@ -12,21 +12,27 @@ from conftest import FLAGSHIP, ROOT, run_cli
 pytestmark = pytest.mark.slow  # solver runs and whole processes: the full suite only
 
 
-def test_prove_junit_fails_exactly_the_violated_properties() -> None:
-    r = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--format", "junit")
+def test_prove_junit_fails_exactly_the_unexpected_violations(tmp_path: Path) -> None:
+    spec = tmp_path / "unexpected.rmap"  # the flagship without its `expect` lines
+    spec.write_text("\n".join(line for line in FLAGSHIP.read_text().splitlines()
+                              if not line.startswith("expect ")))
+    r = run_cli("prove", spec, "--set", "fix=none", "--format", "junit")
     assert r.exit_code == 1
-    suite = ET.fromstring(r.stdout.split("?>", 1)[1])
-    failed = {c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None}
+    suites = ET.fromstring(r.stdout.split("?>", 1)[1])
+    failed = {c.get("name") for c in suites.iter("testcase") if c.find("failure") is not None}
     assert failed == {"no_orphaned_migration_entry", "bug_on_migration_entry_to_page"}
-    assert suite.get("failures") == "2"
-    assert int(suite.get("tests", "0")) == len(list(suite.iter("testcase")))
+    assert suites.get("failures") == "2"
+    assert int(suites.get("tests", "0")) == len(list(suites.iter("testcase")))
+    # with the spec's expectations the same violations are what the author declared
+    expected = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--format", "junit")
+    assert ET.fromstring(expected.stdout.split("?>", 1)[1]).get("failures") == "0"
 
 
 def test_prove_junit_passes_the_emails_fix() -> None:
     r = run_cli("prove", FLAGSHIP, "--format", "junit")
     assert r.exit_code == 0
-    suite = ET.fromstring(r.stdout.split("?>", 1)[1])
-    assert suite.get("failures") == "0"
+    suites = ET.fromstring(r.stdout.split("?>", 1)[1])
+    assert suites.get("failures") == "0" and suites.get("errors") == "0"
 
 
 def test_matrix_junit_fails_cells_that_miss_their_expectation(tmp_path: Path) -> None:
@@ -37,9 +43,9 @@ def test_matrix_junit_fails_cells_that_miss_their_expectation(tmp_path: Path) ->
     r = run_cli("matrix", spec, "--vary", "fix", "--vary", "child_order", "--engine",
                 "explicit", "--format", "junit")
     assert r.exit_code == 1
-    suite = ET.fromstring(r.stdout.split("?>", 1)[1])
-    failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
-    assert failed == ["fix=none,child_order=before"]
+    suites = ET.fromstring(r.stdout.split("?>", 1)[1])
+    failed = [s.get("name") for s in suites.iter("testsuite") if s.get("failures") != "0"]
+    assert failed == ["fork_migration[fix=none,child_order=before]"]
 
 
 def test_version_names_the_solver_it_was_proved_with() -> None:

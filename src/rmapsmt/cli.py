@@ -21,6 +21,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from . import ci as ci_run
 from . import run
 from .budget import (
     DEFAULT_MAX_MEMORY_MB,
@@ -33,9 +34,11 @@ from .budget import (
 from .cancel import Signals
 from .diagnostics import SpecError, render_error
 from .engines import ENGINES
+from .expect import Outcome
 from .interp import ReplayError, TooManyStates
 from .matrix import run_matrix
 from .pipeline import Loaded, load, parse_sets, read_source
+from .render import ci as ci_render
 from .render import json as json_render
 from .render import junit as junit_render
 from .render import matrix as matrix_render
@@ -47,7 +50,7 @@ from .result import HOLDS, UNKNOWN, VIOLATED, Result
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
 EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Prove or refute race-freedom properties of memory-management specs.")
 
 
@@ -239,16 +242,73 @@ def matrix(
     render = {TableFormat.text: matrix_render.text, TableFormat.md: matrix_render.markdown,
               TableFormat.json: matrix_render.as_json, TableFormat.junit: junit_render.matrix}[fmt]
     typer.echo(render(cells, total))
-    raise typer.Exit(EXIT_VIOLATED if any(not c.matches for c in cells) else EXIT_HOLDS)
+    raise typer.Exit(_gate_exit([c.report.outcome for c in cells]))
 
 
 @app.command()
-def check(spec: SpecArg, sets: SetOpt = []) -> None:  # noqa: B006
-    """Parse and check SPEC without running a solver."""
-    budget = Budget.start()
-    with _session(spec, "text", budget) as signals:
-        report = run.describe(_load(spec, sets, budget, signals))
-    typer.echo(text_render.summary(report))
+def ci(
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Spec files or directories (default: specs/ and examples/).")] = None,
+    jobs: Annotated[int, typer.Option(min=0, max=256, metavar="N",
+                                      help="Runs in parallel (0, the default: the CPU count)."
+                                      )] = 0,
+    timeout: Annotated[float | None, typer.Option(
+        callback=_timeout, metavar="SECONDS", help="Bound each run to SECONDS.")] = None,
+    shard: Annotated[str | None, typer.Option(
+        metavar="I/N", help="Only every N-th run from the I-th: N runners, each run once.")
+    ] = None,
+    engine: EngineOpt = Engine.auto,  # type: ignore[attr-defined]
+    junit: Annotated[str | None, typer.Option(metavar="FILE", help="Write JUnit XML.")] = None,
+    sarif: Annotated[str | None, typer.Option(metavar="FILE", help="Write SARIF 2.1.0.")
+                     ] = None,
+    json_out: Annotated[str | None, typer.Option(
+        "--json", metavar="FILE", help="Write the JSON report (format rmapsmt-ci/1).")] = None,
+    cache: Annotated[str | None, typer.Option(
+        metavar="DIR", help="The proof cache (default: ~/.cache/rmapsmt/proofs).")] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Neither read nor write the proof cache.")] = False,
+) -> None:
+    """The CI gate: every spec under every option combination its `expect`s mention, judged
+    strictly (exit 0 all met, 1 something unmet, 2 bad input, 3 something unknown)."""
+    started = time.monotonic()
+    try:
+        planned = ci_run.plan(paths or list(ci_run.DEFAULT_PATHS))
+        if shard is not None:
+            planned = ci_run.shard(planned, shard)
+        runs = ci_run.run_jobs(planned, engine.value, timeout, jobs or os.cpu_count() or 1,
+                               cache, not no_cache)
+    except SpecError as err:
+        _fail_input(err, None)
+    except ReplayError as err:
+        _replay_failed(err)
+    total = time.monotonic() - started
+    for note in sorted({n for r in runs for n in r.notes}):
+        typer.echo(f"warning: {note}", err=True)
+    for path, text in ((junit, ci_render.junit_xml(runs, total)),
+                       (sarif, ci_render.sarif_json(runs)),
+                       (json_out, ci_render.as_json(runs, total))):
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+    typer.echo(ci_render.text(runs, total), nl=False)
+    raise typer.Exit(ci_run.exit_code(runs))
+
+
+@app.command()
+def check(specs: Annotated[list[str], typer.Argument(help="The .rmap spec files.")],
+          sets: SetOpt = []) -> None:  # noqa: B006
+    """Parse and check each SPEC without running a solver (exit 2 if any is malformed)."""
+    code = EXIT_HOLDS
+    for spec in specs:
+        budget = Budget.start()
+        try:
+            with _session(spec, "text", budget) as signals:
+                report = run.describe(_load(spec, sets, budget, signals))
+        except typer.Exit as stop:  # its error is printed; go on with the next spec
+            code = max(code, stop.exit_code)
+            continue
+        typer.echo(text_render.summary(report))
+    raise typer.Exit(code)
 
 
 class ExportFormat(StrEnum):
@@ -305,6 +365,13 @@ def simulate(
     typer.echo(render(report))
     assert report.simulation is not None
     raise typer.Exit(EXIT_VIOLATED if report.simulation.violated else EXIT_HOLDS)
+
+
+def _gate_exit(outcomes: list[Outcome]) -> int:
+    """The gate's exit code: 1 if anything failed, else 3 if anything is unknown, else 0."""
+    if Outcome.FAIL in outcomes:
+        return EXIT_VIOLATED
+    return EXIT_UNKNOWN if Outcome.ERROR in outcomes else EXIT_HOLDS
 
 
 def main() -> None:

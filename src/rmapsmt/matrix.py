@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from . import run
 from .budget import Budget
 from .diagnostics import SpecError
-from .expect import Judgement
+from .expect import Judgement, Outcome
 from .pipeline import load, option_values
 from .report import Report
 from .result import HOLDS, VIOLATED, Result
@@ -32,7 +32,8 @@ class Cell:
 
     @property
     def matches(self) -> bool:
-        return self.report.expectations_met
+        """The cell passes the gate (`expect.gate`)."""
+        return self.report.outcome is Outcome.PASS
 
     @property
     def shortest(self) -> tuple[int, str] | None:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from . import ir
 from .budget import Budget
 from .diagnostics import Source, SpecError
-from .lang.ast import OptionDecl
+from .lang.ast import ExpectDecl, OptionDecl
+from .lang.literal import names
 from .lang.options import show_option_value
 from .lang.parser import parse
 from .lang.resolve import resolve
@@ -78,11 +79,16 @@ def load(path: str, overrides: Mapping[str, str] | None = None,
     return load_source(read_source(path), overrides, budget)
 
 
-def option_values(path: str) -> dict[str, list[str]]:
-    """Each option's values as written in the spec, for `--vary`."""
+def option_values(path: str, *, gated: bool = False) -> dict[str, list[str]]:
+    """Each option's values as written in the spec, for `--vary`; with `gated`, only the
+    options some `expect ... when` mentions (what `ci` varies: the rest keep defaults)."""
     spec = parse(read_source(path))
+    mentioned: set[str] = set()
+    for d in spec.decls:
+        if isinstance(d, ExpectDecl) and d.when is not None:
+            mentioned |= names(d.when)
     return {d.name: [show_option_value(v) for v in d.values] for d in spec.decls
-            if isinstance(d, OptionDecl)}
+            if isinstance(d, OptionDecl) and (not gated or d.name in mentioned)}
 
 
 def load_source(src: Source, overrides: Mapping[str, str] | None = None,

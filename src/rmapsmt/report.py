@@ -16,7 +16,7 @@ from typing import Any
 
 from . import ir
 from .diagnostics import Source, Span
-from .expect import Judgement
+from .expect import Case, Judgement, Outcome, gate
 from .result import CoverResult, Proof, PropertyResult, Result, Stats, Trace, Verdict
 
 FORMAT = 1  # bump when the stored shape changes: old cache entries are then ignored
@@ -45,8 +45,16 @@ class Report:
         return [self.system.transitions[i] for i in self.failing.get(prop, ())]
 
     @property
-    def expectations_met(self) -> bool:
-        return all(j.met for j in self.judgements)
+    def cases(self) -> tuple[Case, ...]:
+        """The gate's test cases (`expect.gate`): one rule set for prove, matrix and ci."""
+        assert self.result is not None
+        return gate(self.system, self.result, self.judgements)
+
+    @property
+    def outcome(self) -> Outcome:
+        """The worst case: a failure, else an error (nothing decided), else a pass."""
+        got = {c.outcome for c in self.cases}
+        return next((o for o in (Outcome.FAIL, Outcome.ERROR) if o in got), Outcome.PASS)
 
     def to_dict(self) -> dict[str, Any]:
         assert self.result is not None
@@ -94,6 +102,7 @@ def result_to_dict(r: Result) -> dict[str, Any]:
         "proof": r.proof.value, "reason": r.reason, "warnings": list(r.warnings),
         "evidence": r.evidence, "invariant": list(r.invariant), "decided_by": r.decided_by,
         "options": [list(o) for o in r.options],
+        "fired": None if r.fired is None else sorted(r.fired), "fired_all": r.fired_all,
         "stats": [r.stats.seconds, r.stats.solver_calls, r.stats.depth_reached, r.stats.states],
         "properties": [{"name": p.name, "kind": p.kind, "description": p.description,
                         "span": _span(p.span), "verdict": p.verdict.value,
@@ -116,5 +125,7 @@ def result_from_dict(d: Mapping[str, Any]) -> Result:
         Stats(float(s[0]), int(s[1]), int(s[2]), None if s[3] is None else int(s[3])),
         tuple((str(a), str(b)) for a, b in d["options"]), str(d["reason"]),
         tuple(str(w) for w in d["warnings"]), str(d["evidence"]),
-        tuple(str(c) for c in d["invariant"]), decided_by=str(d.get("decided_by", "")),
+        tuple(str(c) for c in d["invariant"]),
+        fired=None if d["fired"] is None else frozenset(int(i) for i in d["fired"]),
+        fired_all=bool(d["fired_all"]), decided_by=str(d["decided_by"]),
     )

@@ -12,26 +12,52 @@ from dataclasses import replace
 
 from . import engines, ir
 from .budget import Budget, OutOfBudget
+from .cache import Cache, key
 from .engines.sanity import dead_step_warnings, tautologies
 from .expect import judge
-from .interp import Interpreter, TooManyStates
+from .interp import Interpreter, ReplayError, TooManyStates
 from .pipeline import Loaded
 from .report import Report, Simulation
 from .result import Result, Trace
 from .trace import canonical_order
 
 
-def prove(loaded: Loaded, engine: str, budget: Budget) -> Report:
-    """`prove`, a matrix cell, a CI run: the verified answer and the expectations judged."""
-    result = answer(loaded.system, engine, budget)
-    return Report(loaded.system, loaded.source, result, judge(loaded.system, result),
-                  failing_steps(loaded.system, result))
+def prove(loaded: Loaded, engine: str, budget: Budget, cache: Cache | None = None) -> Report:
+    """`prove`, a matrix cell, a CI run: the verified answer and the expectations judged.
+
+    With a `cache`, a stored answer for the same system, engine and budget is vouched
+    for like a fresh one (replayed in the interpreter); one that does not replay is
+    dropped, with a note, and the engine runs."""
+    system = loaded.system
+    result = None
+    if cache is not None:
+        k = key(system, engine, budget)
+        stored = cache.get(system, k)
+        if stored is not None:
+            try:
+                result = vouch(system, stored, budget)
+            except ReplayError as err:
+                cache.drop(k, f"its trace does not replay: {err}")
+    cached = result is not None
+    if result is None:
+        budget.enter(f"running the {engine} engine")
+        raw = engines.get(engine)(system, budget)
+        result = vouch(system, raw, budget)
+        if cache is not None:
+            cache.put(k, raw)
+    return Report(system, loaded.source, result, judge(system, result),
+                  failing_steps(system, result), cached=cached)
 
 
 def answer(system: ir.System, engine: str, budget: Budget) -> Result:
     """Run `engine`; every trace in the answer has been replayed (ReplayError otherwise)."""
     budget.enter(f"running the {engine} engine")
-    result = engines.get(engine)(system, budget)
+    return vouch(system, engines.get(engine)(system, budget), budget)
+
+
+def vouch(system: ir.System, result: Result, budget: Budget) -> Result:
+    """An engine's answer made presentable: traces replayed and put in canonical order,
+    engine-independent warnings added."""
     # from here on an answer exists: replay it (cheap: only the steps it takes), and
     # add the warnings only while time is left; running out now never loses the answer
     budget.mark("replaying counterexamples")

@@ -32,11 +32,11 @@ def from_text(symbols: Symbols, e: A.Expr, scope: Scope) -> bool:
             case A.Quant(_, _, _, body):
                 stack.append(body)
             case _:
-                stack += _subexprs(x)
+                stack += subexprs(x)
     return True
 
 
-def _subexprs(e: object) -> list[A.Expr]:
+def subexprs(e: object) -> list[A.Expr]:
     """The direct subexpressions of an AST expression."""
     match e:
         case A.Index(base, index):
@@ -54,3 +54,17 @@ def _subexprs(e: object) -> list[A.Expr]:
         case A.RecordLit(fields):
             return [v for _, v in fields]
     return []
+
+
+def names(e: A.Expr) -> set[str]:
+    """Every name an expression mentions."""
+    out: set[str] = set()
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, A.NameRef):
+            out.add(x.name)
+        elif isinstance(x, A.Quant):
+            stack.append(x.body)
+        stack += subexprs(x)
+    return out

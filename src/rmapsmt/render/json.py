@@ -11,6 +11,16 @@ from ..result import Trace
 from ..trace import initial_view, step_views
 
 
+def typed(value: str) -> bool | int | str:
+    """An option value as JSON: true/false and numbers typed, enum names as strings."""
+    if value in ("true", "false"):
+        return value == "true"
+    try:
+        return int(value)
+    except ValueError:
+        return value
+
+
 def trace_json(system: ir.System, trace: Trace) -> dict[str, Any]:
     return {
         "length": trace.length,
@@ -31,7 +41,7 @@ def result_json(report: Report) -> dict[str, Any]:
         "spec": r.spec,
         "engine": r.engine,
         "decided_by": r.decided_by or None,
-        "options": dict(r.options),
+        "options": {k: typed(v) for k, v in r.options},
         "verdict": r.verdict,
         "bound": r.bound,
         "complete": r.complete,

@@ -1,62 +1,78 @@
-"""JUnit XML, the format CI systems read: one test case per property or matrix cell."""
+"""JUnit XML, the format CI systems read: a test suite per run, a test case per gate case.
+
+The cases are the gate's (`expect.gate`): each property, check and cover, and each
+expectation, named stably (property names, not lines). A failure carries the
+counterexample in its body; an unknown result or bad input is an `<error>`, not a
+`<failure>`. Times are in seconds with millisecond precision (the junit schema's).
+"""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 
+from ..expect import Outcome
 from ..matrix import Cell
 from ..report import Report
-from ..result import HOLDS, VIOLATED
+from .text import render_trace
 
 
-def _xml(suite: ET.Element) -> str:
-    ET.indent(suite)
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
+def _suite(parent: ET.Element, name: str, report: Report | None, seconds: float,
+           problem: str = "") -> ET.Element:
+    suite = ET.SubElement(parent, "testsuite", name=name)
+    failures = errors = 0
+    if report is None:  # the spec did not load, or nothing was decided in time
+        case = ET.SubElement(suite, "testcase", classname=name, name="spec")
+        ET.SubElement(case, "error", message=problem.splitlines()[0] if problem else "error"
+                      ).text = problem
+        errors = 1
+    else:
+        traces = {p.name: p.trace for p in report.result.properties} if report.result else {}
+        for c in report.cases:
+            case = ET.SubElement(suite, "testcase", classname=name, name=c.name)
+            if c.outcome is Outcome.PASS:
+                continue
+            tag = "failure" if c.outcome is Outcome.FAIL else "error"
+            failures += c.outcome is Outcome.FAIL
+            errors += c.outcome is Outcome.ERROR
+            el = ET.SubElement(case, tag, message=f"{c.span}: {c.message}", type=c.kind)
+            trace = traces.get(c.name)
+            if trace is not None:
+                el.text = "\n".join(render_trace(report.system, trace,
+                                                 report.failing_steps(c.name)))
+    suite.set("tests", str(len(suite)))
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+    suite.set("time", f"{seconds:.3f}")
+    return suite
+
+
+def _xml(suites: ET.Element) -> str:
+    for key in ("tests", "failures", "errors"):
+        suites.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True)
 
 
 def prove(report: Report) -> str:
-    """A property fails the test when it is violated, or when the run is not a pass."""
-    r, judgements = report.result, report.judgements
-    assert r is not None
-    suite = ET.Element("testsuite", name=f"rmapsmt.{r.spec}", time=f"{r.stats.seconds:.3f}")
-    failures = 0
-    for p in r.properties:
-        case = ET.SubElement(suite, "testcase", classname=r.spec, name=p.name)
-        if p.verdict == VIOLATED:
-            failures += 1
-            length = p.trace.length if p.trace else 0
-            ET.SubElement(case, "failure", message=f"violated in {length} steps")
-        elif p.verdict != HOLDS:
-            failures += 1
-            ET.SubElement(case, "failure", message=f"{p.verdict}: {r.reason}")
-        elif not r.complete:
-            ET.SubElement(case, "system-out").text = f"holds up to {r.bound} steps (bounded)"
-    for j in judgements:
-        case = ET.SubElement(suite, "testcase", classname=f"{r.spec}.expect",
-                             name=f"line {j.expectation.span.line}")
-        if not j.met:
-            failures += 1
-            ET.SubElement(case, "failure", message=j.describe())
-    suite.set("tests", str(len(suite)))
-    suite.set("failures", str(failures))
-    return _xml(suite)
+    assert report.result is not None
+    suites = ET.Element("testsuites", name="rmapsmt prove")
+    _suite(suites, report.result.spec, report, report.result.stats.seconds)
+    suites.set("time", f"{report.result.stats.seconds:.3f}")
+    return _xml(suites)
 
 
 def matrix(cells: list[Cell], total: float) -> str:
-    """A cell fails the test when it does not meet the spec's expectations."""
-    name = cells[0].result.spec if cells else "matrix"
-    suite = ET.Element("testsuite", name=f"rmapsmt.{name}.matrix", time=f"{total:.3f}")
-    failures = 0
+    suites = ET.Element("testsuites", name="rmapsmt matrix", time=f"{total:.3f}")
     for c in cells:
         label = ",".join(f"{k}={v}" for k, v in c.varied)
-        case = ET.SubElement(suite, "testcase", classname=f"{name}.matrix", name=label,
-                             time=f"{c.result.stats.seconds:.3f}")
-        ET.SubElement(case, "system-out").text = (
-            f"{c.result.verdict}" + ("" if c.result.complete else " (bounded)"))
-        if not c.matches:
-            failures += 1
-            ET.SubElement(case, "failure", message="; ".join(
-                j.describe() for j in c.judgements if not j.met))
-    suite.set("tests", str(len(cells)))
-    suite.set("failures", str(failures))
-    return _xml(suite)
+        _suite(suites, f"{c.result.spec}[{label}]", c.report, c.result.stats.seconds)
+    return _xml(suites)
+
+
+def runs(named: Sequence[tuple[str, Report | None, float, str]], total: float) -> str:
+    """`ci`: (job name, report or None, seconds, problem) per job."""
+    suites = ET.Element("testsuites", name="rmapsmt ci", time=f"{total:.3f}")
+    for name, report, seconds, problem in named:
+        _suite(suites, name, report, seconds, problem)
+    return _xml(suites)

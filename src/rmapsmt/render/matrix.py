@@ -9,7 +9,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ..expect import Outcome
 from ..matrix import Cell
+from .json import typed
 
 HEAD = ("verdict", "complete", "shortest counterexample", "time (s)", "expected", "fix needed")
 
@@ -18,10 +20,10 @@ def _row(c: Cell) -> list[str]:
     r = c.result
     sc = c.shortest
     complete = "yes" if r.complete else f"bounded ({r.bound})" if r.bound >= 0 else "-"
-    expected = ("-" if not c.judgements else "yes" if c.matches
-                else "NO: expected " + ", ".join(
-                    f"{j.expectation.prop + ' ' if j.expectation.prop else ''}"
-                    f"{j.expectation.verdict}" for j in c.judgements if not j.met))
+    outcome = c.report.outcome
+    expected = ("yes" if outcome is Outcome.PASS else
+                ("NO: " if outcome is Outcome.FAIL else "UNKNOWN: ") + ", ".join(
+                    k.name for k in c.report.cases if k.outcome is outcome))
     return [
         *(v for _, v in c.varied),
         r.verdict,
@@ -59,8 +61,8 @@ def as_json(cells: list[Cell], total: float) -> str:
     def cell(c: Cell) -> dict[str, Any]:
         sc = c.shortest
         return {
-            "options": dict(c.result.options),
-            "varied": dict(c.varied),
+            "options": {k: typed(v) for k, v in c.result.options},
+            "varied": {k: typed(v) for k, v in c.varied},
             "verdict": c.result.verdict,
             "complete": c.result.complete,
             "bound": c.result.bound,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import lark
@@ -17,6 +17,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput, VisitError
 
 from ...diagnostics import Source, SpecError
+from ...userdirs import cache_dir
 from .. import ast as A
 from ..limits import MAX_NESTING
 from ..nesting import check_nesting
@@ -35,11 +36,8 @@ def grammar() -> Lark:
 
 
 def _cache_file() -> str | bool:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    where = os.path.join(base, "rmapsmt")
-    try:
-        os.makedirs(where, exist_ok=True)
-    except OSError:
+    where = cache_dir()
+    if where is None:
         return False  # no writable cache directory: build the tables every time
     return os.path.join(where, f"grammar-lark{lark.__version__}.cache")
 
@@ -60,8 +58,10 @@ def _too_deep(src: Source, tree: Tree[Token]) -> SpecError | None:
     return None
 
 
+@lru_cache(maxsize=32)
 def parse(src: Source) -> A.Spec:
-    """Parse one spec; raise `SpecError` on any syntax problem."""
+    """Parse one spec; raise `SpecError` on any syntax problem. The AST is frozen, so one
+    parse serves every option combination of a spec (`matrix`, `ci`)."""
     try:
         tree = grammar().parse(src.text)
     except UnexpectedInput as err:
