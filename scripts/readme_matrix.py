@@ -50,6 +50,16 @@ def race() -> str:
     return "```\n" + "\n".join(keep) + "\n```\n"
 
 
+def diagram() -> str:
+    """The race diagram of the unfixed code's orphan."""
+    exe = Path(sys.executable).parent / "rmapsmt"
+    out = subprocess.run([str(exe), "prove", "specs/shift_arg_pages.rmap", "--set", "fix=none",
+                          "--diagram"], cwd=ROOT, capture_output=True, text=True,
+                         check=False).stdout
+    block = out[out.index("race diagram for no_orphaned_migration_entry"):]
+    return "```\n" + block.split("\n\n", 1)[0].rstrip() + "\n```\n"
+
+
 def _between(body: str) -> Callable[[re.Match[str]], str]:
     """A replacement that keeps the section's markers and puts `body` between them."""
     return lambda m: m.group(1) + body + m.group(2)
@@ -60,6 +70,8 @@ def main() -> None:
     text = readme.read_text()
     pattern = re.compile(r"(<!-- race -->\n).*?(<!-- /race -->)", re.S)
     text = pattern.sub(_between(race()), text)
+    pattern = re.compile(r"(<!-- diagram -->\n).*?(<!-- /diagram -->)", re.S)
+    text = pattern.sub(_between(diagram()), text)
     for name, args in TABLES.items():
         pattern = re.compile(rf"(<!-- matrix:{name} -->\n).*?(<!-- /matrix:{name} -->)", re.S)
         if not pattern.search(text):

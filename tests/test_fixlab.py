@@ -40,6 +40,14 @@ def test_unfixed_row_carries_the_known_interleaving(fix_matrix: Cells) -> None:
     assert "bug_on_migration_entry_to_page" in none["violated"]
 
 
+def test_the_matrix_says_where_each_fix_blocks_the_baselines_race(fix_matrix: Cells) -> None:
+    walk = "migrate[0] rmap_walk.walk"
+    assert {f: fix_matrix[f]["blocks"] for f in HOLDING} == {
+        "v1": f"step 3 ({walk})", "v2": f"step 3 ({walk})", "merged": f"step 3 ({walk})",
+        "anon_vma_lock": f"step 6 ({walk} waits)", "seqcount": f"step 6 ({walk} waits)"}
+    assert all(fix_matrix[f]["blocks"] is None for f in set(FIXES) - HOLDING)
+
+
 def test_passing_fixes_are_load_bearing(fix_matrix: Cells) -> None:
     for fix in HOLDING:
         assert fix_matrix[fix]["necessity"] == "needed"

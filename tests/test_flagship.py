@@ -140,3 +140,25 @@ def test_an_unbounded_engine_proves_past_a_small_depth() -> None:
     assert r.exit_code == 0
     assert r.report["complete"] is True and r.report["proof"] == "invariant"
     assert r.report["invariant"]
+
+
+def test_the_race_diagram_has_a_column_per_cpu_and_spells_out_the_missed_walk() -> None:
+    text = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--diagram").stdout
+    block = text[text.index("race diagram for no_orphaned_migration_entry (7 steps):"):]
+    lines = block.splitlines()
+    assert lines[1].split(" | ") == ["exec".ljust(len(lines[1].split(" | ")[0])),
+                                     "migrate[0]"]
+    body = block[: block.index("no_orphaned_migration_entry fails:")]
+    # the remove walk, called with the page and its copy, looks at the new address and
+    # finds no migration entry there: the condition, its value, the state it read
+    remove = body[body.index("rmap_walk(mode=remove"):]
+    flat = " ".join(s.split(" | ")[-1].strip() for s in remove.splitlines())
+    assert "if pte[vma_address(p)] == migration" in flat
+    assert ": false" in flat and "vm_start = 5" in flat and "(no change)" in flat
+    # steps of exec sit in the left column, migration's in the right
+    left = [s for s in body.splitlines()[3:] if s.split(" | ")[0].strip()]
+    assert any("vma_adjust_grow" in s for s in left)
+    assert not any("lock_page" in s.split(" | ")[0] for s in left)
+    assert "no_orphaned_migration_entry fails: pte[7] = migration" in block
+    plain = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--no-diagram").stdout
+    assert "race diagram" not in plain and "counterexample for" in plain

@@ -23,6 +23,8 @@ REGRESS = Path(__file__).resolve().parent / "regress"
 CASES = {
     "flagship_v2": ["prove", "specs/shift_arg_pages.rmap"],
     "flagship_none": ["prove", "specs/shift_arg_pages.rmap", "--set", "fix=none"],
+    "flagship_none_diagram": ["prove", "specs/shift_arg_pages.rmap", "--set", "fix=none",
+                              "--diagram"],
     "broken_mutex": ["prove", "examples/broken_mutex.rmap"],
     "matrix_fork": ["matrix", "specs/fork_migration.rmap", "--vary", "fix", "--vary",
                     "child_order", "--engine", "explicit", "--format", "md"],

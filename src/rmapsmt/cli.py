@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from . import ci as ci_run
+from . import replay as replay_run
 from . import run
 from .budget import (
     DEFAULT_MAX_MEMORY_MB,
@@ -43,6 +45,7 @@ from .render import json as json_render
 from .render import junit as junit_render
 from .render import matrix as matrix_render
 from .render import progress
+from .render import replay as replay_render
 from .render import text as text_render
 from .report import Report
 from .result import HOLDS, UNKNOWN, VIOLATED, Result
@@ -194,6 +197,9 @@ def prove(
     max_states: StatesOpt = DEFAULT_MAX_STATES,
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
                                         help="No progress display on the terminal.")] = False,
+    diagram: Annotated[bool | None, typer.Option(
+        "--diagram/--no-diagram", help="Show counterexamples as race diagrams, one column "
+        "per process (default: on a terminal).")] = None,
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
     with progress.shown(not quiet and fmt == Format.text) as display:
@@ -204,7 +210,13 @@ def prove(
             loaded = _load(spec, sets, budget, signals)
             with signals.abrupt(grace=1.0):  # a backstop: engines stop on their own
                 report = run.prove(loaded, engine.value, budget)
-    typer.echo(RENDER[fmt](report))
+    if fmt is Format.text:
+        tty = sys.stdout.isatty()
+        typer.echo(text_render.render(report, diagram=tty if diagram is None else diagram,
+                                      width=shutil.get_terminal_size().columns if tty else 100,
+                                      unicode=tty))
+    else:
+        typer.echo(RENDER[fmt](report))
     assert report.result is not None
     # The exit code is the verdict's; `matrix` is the gate that fails on unmet expectations.
     raise typer.Exit(exit_code(report.result, budget))
@@ -292,6 +304,35 @@ def ci(
                 f.write(text)
     typer.echo(ci_render.text(runs, total), nl=False)
     raise typer.Exit(ci_run.exit_code(runs))
+
+
+@app.command()
+def replay(
+    trace: Annotated[str, typer.Argument(
+        help="A report saved with `rmapsmt prove --format json`.")],
+    spec: SpecArg,
+    sets: SetOpt = [],  # noqa: B006
+    prop: Annotated[str | None, typer.Option(
+        "--property", metavar="NAME",
+        help="Whose counterexample (default: the report's shortest).")] = None,
+) -> None:
+    """Replay a saved counterexample on SPEC (edited, or under other --set options): where
+    does it stop being one? Exit 1 if it still violates its property, else 0."""
+    budget = Budget.start()
+    try:
+        with open(trace, encoding="utf-8") as f:
+            saved = replay_run.saved_from_json(json.load(f), prop)
+    except (OSError, json.JSONDecodeError) as err:
+        _fail_input(SpecError(None, f"{trace}: cannot read a saved report: {err}"), None)
+    except SpecError as err:
+        _fail_input(SpecError(None, f"{trace}: {err.message}"), None)
+    with _session(spec, "text", budget) as signals:
+        loaded = _load(spec, sets, budget, signals)
+    out = replay_run.replay(loaded.system, saved)
+    opts = ", ".join(f"{k}={v}" for k, v in loaded.system.options)
+    typer.echo(replay_render.text(loaded.system, loaded.source, saved, out,
+                                  spec + (f" [{opts}]" if opts else "")))
+    raise typer.Exit(EXIT_VIOLATED if out.still_violates(saved.prop) else EXIT_HOLDS)
 
 
 @app.command()

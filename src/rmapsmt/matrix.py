@@ -11,6 +11,7 @@ from .budget import Budget
 from .diagnostics import SpecError
 from .expect import Judgement, Outcome
 from .pipeline import load, option_values
+from .replay import blocked_where, replay, saved_from_trace
 from .report import Report
 from .result import HOLDS, VIOLATED, Result
 
@@ -20,6 +21,7 @@ class Cell:
     varied: tuple[tuple[str, str], ...]
     report: Report
     necessity: str | None = None  # "needed" | "not needed" | None (not asked / not a pass)
+    blocks: str | None = None  # where this cell's spec stops the baseline's counterexample
 
     @property
     def result(self) -> Result:
@@ -98,5 +100,14 @@ def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str 
         b = cell(base)
         needed = ("needed" if b.result.verdict == VIOLATED
                   else "not needed" if b.result.verdict == HOLDS else None)
-        out.append(Cell(c.varied, c.report, needed))
+        out.append(Cell(c.varied, c.report, needed, _blocks(b, c)))
     return out
+
+
+def _blocks(baseline: Cell, fixed: Cell) -> str | None:
+    """Where the fixed spec stops the baseline's shortest counterexample."""
+    v = baseline.result.first_violation
+    if v is None or v.trace is None:
+        return None
+    saved = saved_from_trace(baseline.report.system, v.name, v.trace)
+    return blocked_where(replay(fixed.report.system, saved), v.name)

@@ -13,7 +13,8 @@ from ..expect import Outcome
 from ..matrix import Cell
 from .json import typed
 
-HEAD = ("verdict", "complete", "shortest counterexample", "time (s)", "expected", "fix needed")
+HEAD = ("verdict", "complete", "shortest counterexample", "time (s)", "expected", "fix needed",
+        "blocks the baseline at")
 
 
 def _row(c: Cell) -> list[str]:
@@ -32,6 +33,7 @@ def _row(c: Cell) -> list[str]:
         f"{r.stats.seconds:.2f}",
         expected,
         c.necessity or "-",
+        c.blocks or "-",
     ]
 
 
@@ -73,6 +75,7 @@ def as_json(cells: list[Cell], total: float) -> str:
                               "expected": j.expectation.verdict, "actual": j.actual,
                               "met": j.met} for j in c.judgements],
             "necessity": c.necessity,
+            "blocks": c.blocks,
         }
 
     return json.dumps({"cells": [cell(c) for c in cells], "seconds": round(total, 3),

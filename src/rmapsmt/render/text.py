@@ -8,6 +8,7 @@ from .. import ir
 from ..report import Report
 from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Proof, Result, Trace
 from ..trace import StepView, compact, initial_view, step_views
+from .diagram import Diagram
 
 MAX_INIT_SHOWN = 40
 MAX_INVARIANT_SHOWN = 40
@@ -67,8 +68,10 @@ def _step_line(v: StepView, width: int, lwidth: int) -> str:
     return f"  {v.step:>3}  {v.process:<{width}}  {v.label:<{lwidth}}  line {v.line:<4} {ch}"
 
 
-def render(report: Report) -> str:
-    """The report of `prove`: verdicts first, then each counterexample."""
+def render(report: Report, diagram: bool = False, width: int = 100,
+           unicode: bool = False) -> str:
+    """The report of `prove`: verdicts first, then each counterexample (as a numbered
+    list, or as a race diagram, one column per process)."""
     r, system = report.result, report.system
     assert r is not None
     opts = ", ".join(f"{k}={v}" for k, v in r.options)
@@ -109,6 +112,11 @@ def render(report: Report) -> str:
                     key=lambda p: p.trace.length if p.trace else 0):
         assert p.trace is not None
         out.append("")
+        if diagram:
+            prop = next((q for q in system.properties if q.name == p.name), None)
+            out += Diagram(system, report.source).render(
+                p.name, p.trace, prop, report.failing_steps(p.name), width, unicode)
+            continue
         out.append(f"counterexample for {p.name} ({steps(p.trace.length)}):")
         out += render_trace(system, p.trace, report.failing_steps(p.name))
     lines = locations(report)

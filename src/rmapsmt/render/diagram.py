@@ -1,0 +1,116 @@
+"""A counterexample as a kernel developer draws a race: one column per process
+(CPU), time going down.
+
+Each step's cell gives its label and call context (`rmap_walk(mode=remove, p=0)`),
+what it wrote, and, for the branches it took, the condition as written in the
+spec with its value and the state it read that the trace had changed (a remove
+walk that finds nothing prints `if pte[vma_address(p)] == migration ...: false`
+beside `vm_start = 5, pte[7] = migration`). The last row names the property that
+fails and the values that make it false. Plain ASCII unless asked otherwise.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from .. import ir
+from ..diagnostics import Source, Span
+from ..interp import State, compile_expr
+from ..result import Trace
+from ..trace import changes, show_value, visible
+
+MAX_READS = 4
+MAX_COND = 80
+
+
+def _text(source: Source | None, span: Span) -> str:
+    if source is None or span.line != span.end_line:
+        return f"line {span.line}"
+    text = source.line(span.line)[span.col - 1:span.end_col - 1].strip()
+    return text if len(text) <= MAX_COND else text[: MAX_COND - 3] + "..."
+
+
+class Diagram:
+    def __init__(self, system: ir.System, source: Source | None) -> None:
+        self.system = system
+        self.source = source
+        self.index = {v.name: i for i, v in enumerate(system.vars)}
+        self.vars = {v.name: v for v in system.vars}
+
+    def _value(self, name: str, state: State) -> str:
+        return show_value(self.system, self.vars[name], state[self.index[name]])
+
+    def _frame(self, t: ir.Transition, state: State) -> str:
+        def arg(v: str) -> str:
+            for name in (f"{t.process}.{v}", v):
+                if name in self.vars:
+                    return self._value(name, state)
+            return v
+        return " → ".join(f"{f.procedure}({', '.join(f'{p}={arg(a)}' for p, a in f.args)})"
+                          for f in t.calls)
+
+    def decided(self, t: ir.Transition, before: State, touched: set[str]) -> list[str]:
+        """The branches t takes in `before`: the condition as written, its value, and the
+        values it read among `touched`."""
+        out = []
+        for d in t.decisions:
+            if not compile_expr(d.when, self.index)(before):
+                continue  # a branch on a path the step did not take
+            value = "true" if compile_expr(d.cond, self.index)(before) else "false"
+            reads = [n for n in sorted(ir.variables(d.cond), key=self.index.__getitem__)
+                     if n in touched and visible(self.vars[n])][:MAX_READS]
+            shown = ", ".join(f"{n} = {self._value(n, before)}" for n in reads)
+            out.append(f"if {_text(self.source, d.span)}: {value}"
+                       + (f"  [{shown}]" if shown else ""))
+        return out
+
+    def cells(self, trace: Trace) -> list[tuple[str, list[str]]]:
+        """(process, lines) per step."""
+        touched: set[str] = set()
+        out = []
+        for i, t_index in enumerate(trace.steps):
+            t = self.system.transitions[t_index]
+            before, after = trace.states[i], trace.states[i + 1]
+            head = f"{i + 1}. {t.name}" + (" (fails)" if t.crash is not None else "")
+            frame = self._frame(t, before)
+            lines = [head] + ([f"  {frame}"] if frame else [])
+            lines += [f"  {line}" for line in self.decided(t, before, touched)]
+            wrote = changes(self.system, before, after)
+            lines.append("  " + (", ".join(f"{n} := {v}" for n, v in wrote) if wrote
+                                 else "(no change)"))
+            touched |= {n for n, _ in wrote}
+            out.append((t.process, lines))
+        return out
+
+    def render(self, name: str, trace: Trace, prop: ir.Property | None,
+               failing: list[ir.Transition], width: int = 100,
+               unicode: bool = False) -> list[str]:
+        cells = self.cells(trace)
+        procs = [p.name for p in self.system.processes if any(c[0] == p.name for c in cells)]
+        bar = " │ " if unicode else " | "
+        col = max(24, (width - len(bar) * (len(procs) - 1)) // max(1, len(procs)))
+        rule = ("─" if unicode else "-") * (col * len(procs) + len(bar) * (len(procs) - 1))
+        out = [f"race diagram for {name} ({len(cells)} steps):",
+               bar.join(p.ljust(col) for p in procs).rstrip(), rule]
+        for proc, lines in cells:
+            wrapped = [w for line in lines for w in textwrap.wrap(
+                line, col, subsequent_indent="    ", break_long_words=True) or [""]]
+            k = procs.index(proc)
+            for w in wrapped:
+                row = ["" for _ in procs]
+                row[k] = w
+                out.append(bar.join(c.ljust(col) for c in row).rstrip())
+        out.append(rule)
+        last = trace.states[-1]
+        if prop is not None:
+            written = {self.system.vars[i].name
+                       for a, b in zip(trace.states, trace.states[1:], strict=False)
+                       for i in range(len(a)) if a[i] != b[i]}
+            reads = [n for n in sorted(ir.variables(prop.bad), key=self.index.__getitem__)
+                     if visible(self.vars[n])]
+            relevant = [n for n in reads if n in written] or reads
+            shown = ", ".join(f"{n} = {self._value(n, last)}" for n in relevant[:8])
+            out.append(f"{name} fails: {shown}")
+        for t in failing:
+            out.append(f"then {t.process} {t.name} (line {t.span.line}) would fail")
+        return out
