@@ -111,7 +111,10 @@ def test_json_report_has_the_documented_fields() -> None:
         assert key in rep
     assert rep["engine"] == "auto" and rep["decided_by"] == "explicit"  # 109 states
     step = rep["trace"][0]
-    assert set(step) == {"step", "process", "label", "line", "state"}
+    assert set(step) == {"step", "process", "label", "line", "state", "calls", "decided"}
+    remove = next(s for s in rep["trace"] if s["calls"] and "mode=remove" in s["calls"][0])
+    assert any(d.startswith("if pte[vma_address(p)] == migration") and ": false" in d
+               for d in remove["decided"])
     bmc = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--engine", "bmc",
                   "--format", "json").report
     assert bmc["stats"]["solver_calls"] > 0
@@ -162,3 +165,14 @@ def test_the_race_diagram_has_a_column_per_cpu_and_spells_out_the_missed_walk() 
     assert "no_orphaned_migration_entry fails: pte[7] = migration" in block
     plain = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--no-diagram").stdout
     assert "race diagram" not in plain and "counterexample for" in plain
+
+
+def test_the_initial_state_shows_what_the_trace_writes_unless_asked() -> None:
+    short = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--no-diagram").stdout
+    full = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--no-diagram",
+                   "--full-state").stdout
+    first = short[short.index("initial state:"):short.index("    1  exec")]
+    assert "pte[7] = none" in first and "stack_incomplete" not in first
+    assert "--full-state shows them" in first
+    everything = full[full.index("initial state:"):full.index("    1  exec")]
+    assert "stack_incomplete = true" in everything and "--full-state" not in everything

@@ -200,6 +200,9 @@ def prove(
     diagram: Annotated[bool | None, typer.Option(
         "--diagram/--no-diagram", help="Show counterexamples as race diagrams, one column "
         "per process (default: on a terminal).")] = None,
+    full_state: Annotated[bool, typer.Option(
+        "--full-state", help="Show every variable of a counterexample's initial state, not "
+        "only those it writes.")] = False,
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
     with progress.shown(not quiet and fmt == Format.text) as display:
@@ -214,7 +217,7 @@ def prove(
         tty = sys.stdout.isatty()
         typer.echo(text_render.render(report, diagram=tty if diagram is None else diagram,
                                       width=shutil.get_terminal_size().columns if tty else 100,
-                                      unicode=tty))
+                                      unicode=tty, full_state=full_state))
     else:
         typer.echo(RENDER[fmt](report))
     assert report.result is not None

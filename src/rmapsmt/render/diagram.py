@@ -40,14 +40,19 @@ class Diagram:
     def _value(self, name: str, state: State) -> str:
         return show_value(self.system, self.vars[name], state[self.index[name]])
 
-    def _frame(self, t: ir.Transition, state: State) -> str:
+    def call(self, t: ir.Transition, state: State) -> str:
+        """The step's call stack with argument values: `rmap_walk(mode=remove, p=0)`."""
+        return " → ".join(self.frames(t, state))
+
+    def frames(self, t: ir.Transition, state: State) -> list[str]:
+        """Each call on the step's stack, outermost first, with argument values."""
         def arg(v: str) -> str:
             for name in (f"{t.process}.{v}", v):
                 if name in self.vars:
                     return self._value(name, state)
             return v
-        return " → ".join(f"{f.procedure}({', '.join(f'{p}={arg(a)}' for p, a in f.args)})"
-                          for f in t.calls)
+        return [f"{f.procedure}({', '.join(f'{p}={arg(a)}' for p, a in f.args)})"
+                for f in t.calls]
 
     def decided(self, t: ir.Transition, before: State, touched: set[str]) -> list[str]:
         """The branches t takes in `before`: the condition as written, its value, and the
@@ -64,21 +69,29 @@ class Diagram:
                        + (f"  [{shown}]" if shown else ""))
         return out
 
-    def cells(self, trace: Trace) -> list[tuple[str, list[str]]]:
-        """(process, lines) per step."""
+    def notes(self, trace: Trace) -> list[tuple[list[str], list[str]]]:
+        """Per step: its call stack and the branches that decided it (reads shown among
+        the variables the trace wrote before it)."""
         touched: set[str] = set()
         out = []
         for i, t_index in enumerate(trace.steps):
             t = self.system.transitions[t_index]
-            before, after = trace.states[i], trace.states[i + 1]
+            before = trace.states[i]
+            out.append((self.frames(t, before), self.decided(t, before, touched)))
+            touched |= {n for n, _ in changes(self.system, before, trace.states[i + 1])}
+        return out
+
+    def cells(self, trace: Trace) -> list[tuple[str, list[str]]]:
+        """(process, lines) per step."""
+        out = []
+        for i, (frames, decided) in enumerate(self.notes(trace)):
+            t = self.system.transitions[trace.steps[i]]
             head = f"{i + 1}. {t.name}" + (" (fails)" if t.crash is not None else "")
-            frame = self._frame(t, before)
-            lines = [head] + ([f"  {frame}"] if frame else [])
-            lines += [f"  {line}" for line in self.decided(t, before, touched)]
-            wrote = changes(self.system, before, after)
+            lines = [head] + ([f"  {' → '.join(frames)}"] if frames else [])
+            lines += [f"  {line}" for line in decided]
+            wrote = changes(self.system, trace.states[i], trace.states[i + 1])
             lines.append("  " + (", ".join(f"{n} := {v}" for n, v in wrote) if wrote
                                  else "(no change)"))
-            touched |= {n for n, _ in wrote}
             out.append((t.process, lines))
         return out
 

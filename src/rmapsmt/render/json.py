@@ -6,9 +6,11 @@ import json
 from typing import Any
 
 from .. import ir
+from ..diagnostics import Source
 from ..report import Report
 from ..result import Trace
 from ..trace import initial_view, step_views
+from .diagram import Diagram
 
 
 def typed(value: str) -> bool | int | str:
@@ -21,14 +23,18 @@ def typed(value: str) -> bool | int | str:
         return value
 
 
-def trace_json(system: ir.System, trace: Trace) -> dict[str, Any]:
+def trace_json(system: ir.System, trace: Trace, source: Source | None = None
+               ) -> dict[str, Any]:
+    """A trace: each step with what it wrote, its call stack (`calls`) and the branch
+    conditions that decided it, as written in the spec with their values (`decided`)."""
+    notes = Diagram(system, source).notes(trace)
     return {
         "length": trace.length,
         "initial": dict(initial_view(system, trace.states[0])),
         "steps": [
             {"step": v.step, "process": v.process, "label": v.label, "line": v.line,
-             "state": dict(v.changes)}
-            for v in step_views(system, trace)
+             "state": dict(v.changes), "calls": calls, "decided": decided}
+            for v, (calls, decided) in zip(step_views(system, trace), notes, strict=True)
         ],
     }
 
@@ -50,11 +56,12 @@ def result_json(report: Report) -> dict[str, Any]:
         "invariant": list(r.invariant),
         "reason": r.reason or None,
         "property": first.name if first else None,
-        "trace": trace_json(system, first.trace)["steps"] if first and first.trace else [],
+        "trace": (trace_json(system, first.trace, report.source)["steps"]
+                  if first and first.trace else []),
         "properties": [
             {"name": p.name, "kind": p.kind, "line": p.line, "verdict": p.verdict,
              "depth": p.trace.length if p.trace else None,
-             "trace": trace_json(system, p.trace) if p.trace else None,
+             "trace": trace_json(system, p.trace, report.source) if p.trace else None,
              "failing_steps": [{"process": t.process, "label": t.name, "line": t.span.line}
                                for t in report.failing_steps(p.name)]}
             for p in r.properties
@@ -62,7 +69,7 @@ def result_json(report: Report) -> dict[str, Any]:
         "covers": [
             {"name": c.name, "line": c.line, "reached": c.reached,
              "depth": c.trace.length if c.trace else None,
-             "trace": trace_json(system, c.trace) if c.trace else None}
+             "trace": trace_json(system, c.trace, report.source) if c.trace else None}
             for c in r.covers
         ],
         "warnings": list(r.warnings),
@@ -82,5 +89,6 @@ def simulation(report: Report) -> str:
     sim = report.simulation
     assert sim is not None
     return json.dumps({"spec": report.system.name, "seed": sim.seed, "end": sim.end,
-                       "violated": list(sim.violated), **trace_json(report.system, sim.trace)},
+                       "violated": list(sim.violated),
+                       **trace_json(report.system, sim.trace, report.source)},
                       indent=2)

@@ -19,6 +19,7 @@ from ..expect import Case, Outcome
 from ..report import Report
 from ..result import Trace
 from ..trace import step_views
+from .diagram import Diagram
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -35,11 +36,16 @@ def _location(span: Span, text: str | None = None) -> dict[str, Any]:
 def _code_flow(report: Report, trace: Trace, name: str) -> dict[str, Any]:
     system = report.system
     flows: dict[str, list[dict[str, Any]]] = {}
-    for view, t in zip(step_views(system, trace), trace.steps, strict=True):
+    notes = Diagram(system, report.source).notes(trace)
+    for view, t, (frames, decided) in zip(step_views(system, trace), trace.steps, notes,
+                                          strict=True):
         changed = ", ".join(f"{n} := {v}" for n, v in view.changes) or "no change"
+        why = "".join(f"; {d}" for d in decided)
+        call = f" in {' → '.join(frames)}" if frames else ""
         flows.setdefault(view.process, []).append({
             "location": _location(system.transitions[t].span,
-                                  f"{view.step}. {view.process} {view.label}: {changed}"),
+                                  f"{view.step}. {view.process} {view.label}{call}: "
+                                  f"{changed}{why}"),
             "executionOrder": view.step,
         })
     return {"message": {"text": f"{name}: {trace.length} steps"},

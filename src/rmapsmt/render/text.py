@@ -46,11 +46,21 @@ def verdict_line(r: Result) -> str:
     return f"UNKNOWN: {so_far}{r.reason}"
 
 
-def render_trace(system: ir.System, trace: Trace, failing: list[ir.Transition]) -> list[str]:
-    init = compact(initial_view(system, trace.states[0]))
+def render_trace(system: ir.System, trace: Trace, failing: list[ir.Transition],
+                 full_state: bool = False) -> list[str]:
+    """A counterexample as a numbered list. The initial state shows the variables the
+    trace writes (all of them with `full_state`, or when it writes none)."""
+    everything = initial_view(system, trace.states[0])
+    written = {system.vars[i].name for a, b in zip(trace.states, trace.states[1:], strict=False)
+               for i in range(len(a)) if a[i] != b[i]}
+    picked = everything if full_state or not written else [
+        (n, v) for n, v in everything if n in written]
+    init = compact(picked) if len(picked) == len(everything) else picked
     shown = init[:MAX_INIT_SHOWN]
+    hidden = len(everything) - len(picked)
     line = (", ".join(f"{n} = {v}" for n, v in shown)
-            + (f", ... ({len(init) - len(shown)} more)" if len(init) > len(shown) else ""))
+            + (f", ... ({len(init) - len(shown)} more)" if len(init) > len(shown) else "")
+            + (f" (and {hidden} unchanged; --full-state shows them)" if hidden else ""))
     out = textwrap.wrap(line, width=100, initial_indent="  initial state: ",
                         subsequent_indent="      ", break_on_hyphens=False)
     views = step_views(system, trace)
@@ -69,7 +79,7 @@ def _step_line(v: StepView, width: int, lwidth: int) -> str:
 
 
 def render(report: Report, diagram: bool = False, width: int = 100,
-           unicode: bool = False) -> str:
+           unicode: bool = False, full_state: bool = False) -> str:
     """The report of `prove`: verdicts first, then each counterexample (as a numbered
     list, or as a race diagram, one column per process)."""
     r, system = report.result, report.system
@@ -118,7 +128,7 @@ def render(report: Report, diagram: bool = False, width: int = 100,
                 p.name, p.trace, prop, report.failing_steps(p.name), width, unicode)
             continue
         out.append(f"counterexample for {p.name} ({steps(p.trace.length)}):")
-        out += render_trace(system, p.trace, report.failing_steps(p.name))
+        out += render_trace(system, p.trace, report.failing_steps(p.name), full_state)
     lines = locations(report)
     if lines:
         out += ["", *lines]
