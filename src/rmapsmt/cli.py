@@ -240,6 +240,9 @@ def matrix(
     baseline: Annotated[str | None, typer.Option(
         metavar="OPTION=VALUE", help="Judge each passing cell against this setting, e.g. "
         "fix=none: a fix whose removal changes nothing is reported 'not needed'.")] = None,
+    jobs: Annotated[int, typer.Option(min=0, max=256, metavar="N",
+                                      help="Cells in parallel (0, the default: the CPU count)."
+                                      )] = 0,
 ) -> None:
     """Prove SPEC under every combination of the --vary options (exit 0 iff all meet `expect`)."""
     started = time.monotonic()
@@ -248,7 +251,8 @@ def matrix(
         if baseline is not None:
             (name, value), = parse_sets([baseline]).items()
             base = (name, value)
-        cells = run_matrix(spec, vary, parse_sets(sets), engine.value, depth, base, timeout)
+        cells = run_matrix(spec, vary, parse_sets(sets), engine.value, depth, base, timeout,
+                           jobs or os.cpu_count() or 1)
     except SpecError as err:
         _fail_input(err, spec)
     except ReplayError as err:

@@ -6,8 +6,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import run
-from .budget import Budget
+from .ci import Job, run_jobs
 from .diagnostics import SpecError
 from .expect import Judgement, Outcome
 from .pipeline import load, option_values
@@ -68,36 +67,41 @@ def combinations(path: str, vary: list[str], sets: Mapping[str, str]) -> list[di
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*chosen)]
 
 
-def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str = "bmc",
+def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str = "auto",
                depth: int | None = None, baseline: tuple[str, str] | None = None,
-               timeout: float | None = None) -> list[Cell]:
-    """Every combination, in the order the spec lists option values.
+               timeout: float | None = None, jobs: int = 1) -> list[Cell]:
+    """Every combination, in the order the spec lists option values, run on `jobs`
+    worker processes (`ci.run_jobs`).
 
     With `baseline` (e.g. fix=none), each passing cell is re-judged with that
     option set to the baseline: a fix whose removal changes nothing is "not needed".
     """
-    cache: dict[tuple[tuple[str, str], ...], Cell] = {}
+    combos = combinations(path, vary, sets)
+    for v in combos[:1]:
+        load(path, {**sets, **v})  # a bad --set is the user's error, reported as such
+    wanted = [*combos, *([{**v, baseline[0]: baseline[1]} for v in combos] if baseline else [])]
+    keys = list(dict.fromkeys(tuple(sorted({**sets, **v}.items())) for v in wanted))
+    runs = run_jobs([Job(path, k) for k in keys], engine, timeout, jobs, None, False, depth)
+    reports: dict[tuple[tuple[str, str], ...], Report] = {}
+    for k, r in zip(keys, runs, strict=True):
+        if r.report is None:
+            raise SpecError(None, f"{r.job.name}: {r.problem}")
+        reports[k] = r.report
 
     def cell(varied: dict[str, str]) -> Cell:
-        key = tuple(sorted(varied.items()))
-        if key not in cache:
-            budget = Budget.start(timeout, depth=depth)
-            loaded = load(path, {**sets, **varied}, budget)
-            cache[key] = Cell(tuple(varied.items()), run.prove(loaded, engine, budget))
-        return cache[key]
+        return Cell(tuple(varied.items()), reports[tuple(sorted({**sets, **varied}.items()))])
 
-    cells = [cell(v) for v in combinations(path, vary, sets)]
+    cells = [cell(v) for v in combos]
     if baseline is None:
         return cells
     name, value = baseline
     out = []
     for c in cells:
         varied = dict(c.varied)
-        base = {**varied, name: value}
         if c.result.verdict != HOLDS or varied.get(name, sets.get(name)) == value:
             out.append(c)
             continue
-        b = cell(base)
+        b = cell({**varied, name: value})
         needed = ("needed" if b.result.verdict == VIOLATED
                   else "not needed" if b.result.verdict == HOLDS else None)
         out.append(Cell(c.varied, c.report, needed, _blocks(b, c)))
