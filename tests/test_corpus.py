@@ -237,7 +237,7 @@ def test_corpus(path: Path, engine: str) -> None:
         first = next((p for p in props if p["name"] == rep["property"]), None)
         assert first is not None and first["verdict"] == "violated", (
             f"{where}: the reported property {rep['property']} is not a violated one")
-        assert len(rep["trace"]) == first["depth"], f"{where}: top-level trace length"
+        assert rep["trace"]["length"] == first["depth"], f"{where}: top-level trace length"
 
     covers = {c["name"]: c for c in rep["covers"]}
     assert set(covers) == set(exp.covers), (

@@ -110,15 +110,17 @@ def test_json_report_has_the_documented_fields() -> None:
                 "property", "trace", "stats"):
         assert key in rep
     assert rep["engine"] == "auto" and rep["decided_by"] == "explicit"  # 109 states
-    step = rep["trace"][0]
+    assert rep["format"] == "rmapsmt-report/1"
+    step = rep["trace"]["steps"][0]
     assert set(step) == {"step", "process", "label", "line", "state", "calls", "decided"}
-    remove = next(s for s in rep["trace"] if s["calls"] and "mode=remove" in s["calls"][0])
+    remove = next(s for s in rep["trace"]["steps"] if s["calls"] and "mode=remove" in s["calls"][0])
     assert any(d.startswith("if pte[vma_address(p)] == migration") and ": false" in d
                for d in remove["decided"])
     bmc = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--engine", "bmc",
                   "--format", "json").report
     assert bmc["stats"]["solver_calls"] > 0
-    assert len(bmc["trace"]) == len(rep["trace"])  # both shortest (not always the same one)
+    # both shortest (not always the same one)
+    assert bmc["trace"]["length"] == rep["trace"]["length"]
 
 
 @pytest.mark.parametrize("engine", ["bmc", "explicit"])

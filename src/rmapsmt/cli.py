@@ -132,8 +132,9 @@ def _out_of_budget(err: OutOfBudget, budget: Budget, spec: str, fmt: str) -> NoR
     spent = f" (after {budget.timeout:g} s)" if budget.timeout and err.why == "timed out" else ""
     reason = f"{err.why} while {err.stage}{spent}; nothing was checked"
     if fmt == "json":
-        typer.echo(json.dumps({"spec": spec, "verdict": "unknown", "complete": False,
-                               "bound": -1, "reason": reason, "property": None, "trace": [],
+        typer.echo(json.dumps({"format": json_render.FORMAT, "spec": spec,
+                               "verdict": "unknown", "complete": False,
+                               "bound": -1, "reason": reason, "property": None, "trace": None,
                                "properties": [], "covers": [], "warnings": []}, indent=2))
     else:
         typer.echo(f"verdict: UNKNOWN: {reason}")

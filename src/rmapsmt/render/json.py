@@ -12,6 +12,8 @@ from ..result import Trace
 from ..trace import initial_view, step_views
 from .diagram import Diagram
 
+FORMAT = "rmapsmt-report/1"  # the shape of this report; one trace shape throughout
+
 
 def typed(value: str) -> bool | int | str:
     """An option value as JSON: true/false and numbers typed, enum names as strings."""
@@ -44,6 +46,7 @@ def result_json(report: Report) -> dict[str, Any]:
     assert r is not None
     first = r.first_violation
     return {
+        "format": FORMAT,
         "spec": r.spec,
         "engine": r.engine,
         "decided_by": r.decided_by or None,
@@ -56,8 +59,8 @@ def result_json(report: Report) -> dict[str, Any]:
         "invariant": list(r.invariant),
         "reason": r.reason or None,
         "property": first.name if first else None,
-        "trace": (trace_json(system, first.trace, report.source)["steps"]
-                  if first and first.trace else []),
+        "trace": (trace_json(system, first.trace, report.source)
+                  if first and first.trace else None),
         "properties": [
             {"name": p.name, "kind": p.kind, "line": p.line, "verdict": p.verdict,
              "depth": p.trace.length if p.trace else None,
