@@ -38,6 +38,8 @@ from .diagnostics import SpecError, render_error
 from .engines import ENGINES
 from .expect import Outcome
 from .interp import ReplayError, TooManyStates
+from .lang.layout import layout
+from .lang.parser import parse
 from .matrix import run_matrix
 from .pipeline import Loaded, load, parse_sets, read_source
 from .render import ci as ci_render
@@ -341,6 +343,37 @@ def replay(
     typer.echo(replay_render.text(loaded.system, loaded.source, saved, out,
                                   spec + (f" [{opts}]" if opts else "")))
     raise typer.Exit(EXIT_VIOLATED if out.still_violates(saved.prop) else EXIT_HOLDS)
+
+
+@app.command()
+def fmt(
+    specs: Annotated[list[str], typer.Argument(help="The .rmap spec files.")],
+    check_only: Annotated[bool, typer.Option(
+        "--check", help="Change nothing; exit 1 if a file is not in canonical layout.")] = False,
+    write: Annotated[bool, typer.Option(
+        "--write", "-w", help="Rewrite the files in place instead of printing them.")] = False,
+) -> None:
+    """Print each SPEC in canonical layout (indentation, whitespace; comments and line
+    numbers kept). The spec must parse; its meaning never changes."""
+    changed = []
+    for spec in specs:
+        try:
+            source = read_source(spec)
+            parse(source)
+        except SpecError as err:
+            _fail_input(err, spec)
+        text = layout(source.text)
+        if text != source.text:
+            changed.append(spec)
+            if write:
+                with open(spec, "w", encoding="utf-8") as f:
+                    f.write(text)
+        if not (write or check_only):
+            typer.echo(text, nl=False)
+    if check_only:
+        for spec in changed:
+            typer.echo(f"{spec}: not in canonical layout (rmapsmt fmt --write {spec})")
+        raise typer.Exit(EXIT_VIOLATED if changed else EXIT_HOLDS)
 
 
 @app.command()
