@@ -34,13 +34,16 @@ CASES = {
 def stable(text: str) -> str:
     """Drop what depends on the machine: timings."""
     out = []
+    time_column = None  # the Markdown table's "time (s)" column, from its header
     for line in text.splitlines():
         if re.match(r"\d+ solver calls, [\d.]+ s", line) or re.match(r"\d+ runs, [\d.]+ s$", line):
             continue
-        if line.startswith("| ") and "|" in line:
+        if line.startswith("| "):
             cells = line.split("|")
-            if len(cells) > 6 and cells[-4].strip().replace(".", "").isdigit():
-                cells[-4] = " - "
+            if "time (s)" in line:
+                time_column = next(i for i, c in enumerate(cells) if c.strip() == "time (s)")
+            elif time_column is not None and cells[time_column].strip().replace(".", "").isdigit():
+                cells[time_column] = " - "
             line = "|".join(cells)
         out.append(line)
     return "\n".join(out) + "\n"
