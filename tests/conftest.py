@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,3 +73,31 @@ def bmc(system: ir.System, depth: int | None = None) -> Result:
 
 def explicit(system: ir.System, depth: int | None = None) -> Result:
     return run_engine("explicit", system, depth)
+
+
+def apt_install(packages: list[str]) -> str | None:
+    """apt-get install, non-interactive; None on success, else why it failed."""
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return "not root, or no apt-get"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    log = ""
+    for update in (False, True):  # the package lists may be missing or stale: update once
+        if update:
+            subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600,
+                           check=False)
+        p = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *packages],
+                           env=env, capture_output=True, text=True, timeout=1200, check=False)
+        log = (p.stdout + p.stderr).strip()[-500:]
+        if p.returncode == 0:
+            return None
+    return log
+
+
+def require_tools(tools: dict[str, str], what: str) -> None:
+    """Each command (tool -> Debian package) on PATH, installed with apt-get where missing
+    (as root); the test is skipped, saying why, only where that cannot be done."""
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        why = apt_install([tools[tool] for tool in missing])
+        if why is not None or any(shutil.which(tool) is None for tool in tools):
+            pytest.skip(f"{what}: cannot install {' '.join(missing)} ({why})")

@@ -11,14 +11,11 @@ fixture installs them with apt-get where they are missing (as root), or skips.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import FLAGSHIP, ROOT
+from conftest import FLAGSHIP, ROOT, require_tools
 
 from rmapsmt import engines, ir
 from rmapsmt.budget import Budget
@@ -30,34 +27,11 @@ from rmapsmt.result import VIOLATED, Proof, Result
 
 pytestmark = pytest.mark.slow
 
-TOOLS = ("spin", "gcc")
-
-
-def _install(packages: list[str]) -> str | None:
-    """apt-get install, non-interactive; None on success, else why it failed."""
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return "not root, or no apt-get"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    log = ""
-    for update in (False, True):  # the package lists may be missing or stale: update once
-        if update:
-            subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600,
-                           check=False)
-        p = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *packages],
-                           env=env, capture_output=True, text=True, timeout=1200, check=False)
-        log = (p.stdout + p.stderr).strip()[-500:]
-        if p.returncode == 0:
-            return None
-    return log
 
 
 @pytest.fixture(scope="module", autouse=True)
 def spin_and_gcc() -> None:
-    missing = [t for t in TOOLS if shutil.which(t) is None]
-    if missing:
-        why = _install(missing)
-        if why is not None or any(shutil.which(t) is None for t in TOOLS):
-            pytest.skip(f"Spin back end: cannot install {' '.join(missing)} ({why})")
+    require_tools({"spin": "spin", "gcc": "gcc"}, "Spin back end")
 
 
 # ------------------------------------------------------------------ agreement

@@ -43,6 +43,7 @@ from .lang.parser import parse
 from .matrix import run_matrix
 from .pipeline import Loaded, load, parse_sets, read_source
 from .render import ci as ci_render
+from .render import html as html_render
 from .render import json as json_render
 from .render import junit as junit_render
 from .render import matrix as matrix_render
@@ -113,6 +114,16 @@ MemoryOpt = Annotated[int, typer.Option(min=16, max=MAX_MEMORY_MB, metavar="MB",
 StatesOpt = Annotated[int, typer.Option(min=1, max=1 << 31, metavar="N",
                                         help="State cap of the explicit engine.")]
 EngineOpt = Annotated[Engine, typer.Option(help=ENGINE_HELP)]
+HtmlOpt = Annotated[str | None, typer.Option(
+    metavar="FILE", help="Also write a self-contained HTML report to FILE.")]
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as err:
+        _fail_input(SpecError(None, f"{path}: cannot write: {err.strerror}"), None)
 
 
 # ----------------------------------------------------------------- failures
@@ -206,6 +217,7 @@ def prove(
     full_state: Annotated[bool, typer.Option(
         "--full-state", help="Show every variable of a counterexample's initial state, not "
         "only those it writes.")] = False,
+    html: HtmlOpt = None,
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
     with progress.shown(not quiet and fmt == Format.text) as display:
@@ -216,6 +228,8 @@ def prove(
             loaded = _load(spec, sets, budget, signals)
             with signals.abrupt(grace=1.0):  # a backstop: engines stop on their own
                 report = run.prove(loaded, engine.value, budget)
+    if html is not None:
+        _write(html, html_render.prove(report))
     if fmt is Format.text:
         tty = sys.stdout.isatty()
         typer.echo(text_render.render(report, diagram=tty if diagram is None else diagram,
@@ -246,6 +260,7 @@ def matrix(
     jobs: Annotated[int, typer.Option(min=0, max=256, metavar="N",
                                       help="Cells in parallel (0, the default: the CPU count)."
                                       )] = 0,
+    html: HtmlOpt = None,
 ) -> None:
     """Prove SPEC under every combination of the --vary options (exit 0 iff all meet `expect`)."""
     started = time.monotonic()
@@ -264,6 +279,8 @@ def matrix(
     render = {TableFormat.text: matrix_render.text, TableFormat.md: matrix_render.markdown,
               TableFormat.json: matrix_render.as_json, TableFormat.junit: junit_render.matrix}[fmt]
     typer.echo(render(cells, total))
+    if html is not None:
+        _write(html, matrix_render.html(spec, cells))
     raise typer.Exit(_gate_exit([c.report.outcome for c in cells]))
 
 
@@ -289,6 +306,7 @@ def ci(
         metavar="DIR", help="The proof cache (default: ~/.cache/rmapsmt/proofs).")] = None,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Neither read nor write the proof cache.")] = False,
+    html: HtmlOpt = None,
 ) -> None:
     """The CI gate: every spec under every option combination its `expect`s mention, judged
     strictly (exit 0 all met, 1 something unmet, 2 bad input, 3 something unknown)."""
@@ -306,12 +324,14 @@ def ci(
     total = time.monotonic() - started
     for note in sorted({n for r in runs for n in r.notes}):
         typer.echo(f"warning: {note}", err=True)
-    for path, text in ((junit, ci_render.junit_xml(runs, total)),
-                       (sarif, ci_render.sarif_json(runs)),
-                       (json_out, ci_render.as_json(runs, total))):
+    writers: list[tuple[str | None, Callable[[], str]]] = [
+        (junit, lambda: ci_render.junit_xml(runs, total)),
+        (sarif, lambda: ci_render.sarif_json(runs)),
+        (json_out, lambda: ci_render.as_json(runs, total)),
+        (html, lambda: ci_render.html(runs, total))]
+    for path, render in writers:
         if path is not None:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
+            _write(path, render())
     typer.echo(ci_render.text(runs, total), nl=False)
     raise typer.Exit(ci_run.exit_code(runs))
 

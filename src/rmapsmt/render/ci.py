@@ -13,6 +13,7 @@ from rich.table import Table
 
 from ..ci import Run
 from ..expect import Outcome
+from . import html as html_render
 from . import junit, sarif
 from .json import result_json, typed
 
@@ -91,3 +92,12 @@ def as_json(runs: list[Run], total: float) -> str:
                        "summary": {"runs": len(runs), "passed": n["pass"], "failed": n["fail"],
                                    "unknown": n["error"], "seconds": round(total, 3)}},
                       indent=2)
+
+
+def html(runs: list[Run], total: float) -> str:
+    rows = [([r.job.path, " ".join(f"{k}={v}" for k, v in r.job.options) or "-",
+              str(r.outcome), _evidence(r), f"{r.seconds:.2f}"], r.outcome) for r in runs]
+    failing = [r.report for r in runs if r.report is not None and r.outcome is not Outcome.PASS]
+    return html_render.table(summary(runs, total), ["spec", "options", "outcome",
+                                                    "verdict (evidence, engine)", "time (s)"],
+                             rows, failing)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ..expect import Outcome
 from ..matrix import Cell
+from . import html as html_render
 from .json import typed
 
 HEAD = ("verdict", "complete", "shortest counterexample", "time (s)", "expected", "fix needed",
@@ -80,3 +81,10 @@ def as_json(cells: list[Cell], total: float) -> str:
 
     return json.dumps({"cells": [cell(c) for c in cells], "seconds": round(total, 3),
                        "all_expectations_met": all(c.matches for c in cells)}, indent=2)
+
+
+def html(spec: str, cells: list[Cell]) -> str:
+    """The table, a row per cell coloured by the gate, then each failing cell's report."""
+    rows = [(_row(c), c.report.outcome) for c in cells]
+    failing = [c.report for c in cells if c.report.outcome is not Outcome.PASS]
+    return html_render.table(f"rmapsmt matrix {spec}", [*_names(cells), *HEAD], rows, failing)
