@@ -57,6 +57,7 @@ EXIT_HOLDS, EXIT_VIOLATED, EXIT_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
 EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,  # plain help: no raw type placeholders
                   help="Prove or refute race-freedom properties of memory-management specs.")
 
 
@@ -99,10 +100,11 @@ def _timeout(value: float | None) -> float | None:
     return value
 
 
-SpecArg = Annotated[str, typer.Argument(help="The .rmap spec file.")]
+SpecArg = Annotated[str, typer.Argument(metavar="SPEC", help="The .rmap spec file.")]
+SpecsArg = Annotated[list[str], typer.Argument(metavar="SPEC", help="The .rmap spec files.")]
 SetOpt = Annotated[list[str], typer.Option("--set", metavar="NAME=VALUE",
                                            help="Override an option declared in the spec.")]
-DepthOpt = Annotated[int | None, typer.Option("-k", "--depth", min=0, max=10_000,
+DepthOpt = Annotated[int | None, typer.Option("-k", "--depth", min=0, max=10_000, metavar="N",
                                               help="Bound (default: the spec's 'depth').")]
 TimeoutOpt = Annotated[float | None, typer.Option(
     callback=_timeout, metavar="SECONDS",
@@ -287,7 +289,8 @@ def matrix(
 @app.command()
 def ci(
     paths: Annotated[list[str] | None, typer.Argument(
-        help="Spec files or directories (default: specs/ and examples/).")] = None,
+        metavar="PATH", help="Spec files or directories (default: specs/ and examples/).")
+    ] = None,
     jobs: Annotated[int, typer.Option(min=0, max=256, metavar="N",
                                       help="Runs in parallel (0, the default: the CPU count)."
                                       )] = 0,
@@ -339,7 +342,7 @@ def ci(
 @app.command()
 def replay(
     trace: Annotated[str, typer.Argument(
-        help="A report saved with `rmapsmt prove --format json`.")],
+        metavar="TRACE", help="A report saved with `rmapsmt prove --format json`.")],
     spec: SpecArg,
     sets: SetOpt = [],  # noqa: B006
     prop: Annotated[str | None, typer.Option(
@@ -367,7 +370,7 @@ def replay(
 
 @app.command()
 def fmt(
-    specs: Annotated[list[str], typer.Argument(help="The .rmap spec files.")],
+    specs: SpecsArg,
     check_only: Annotated[bool, typer.Option(
         "--check", help="Change nothing; exit 1 if a file is not in canonical layout.")] = False,
     write: Annotated[bool, typer.Option(
@@ -397,8 +400,7 @@ def fmt(
 
 
 @app.command()
-def check(specs: Annotated[list[str], typer.Argument(help="The .rmap spec files.")],
-          sets: SetOpt = []) -> None:  # noqa: B006
+def check(specs: SpecsArg, sets: SetOpt = []) -> None:  # noqa: B006
     """Parse and check each SPEC without running a solver (exit 2 if any is malformed)."""
     code = EXIT_HOLDS
     for spec in specs:
@@ -449,8 +451,10 @@ def export(
 @app.command()
 def simulate(
     spec: SpecArg,
-    steps: Annotated[int, typer.Option(min=0, max=1_000_000, help="Maximum steps.")] = 50,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same run.")] = 0,
+    steps: Annotated[int, typer.Option(min=0, max=1_000_000, metavar="N",
+                                       help="Maximum steps.")] = 50,
+    seed: Annotated[int, typer.Option(metavar="S",
+                                      help="Random seed: the same seed gives the same run.")] = 0,
     sets: SetOpt = [],  # noqa: B006
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
 ) -> None:
