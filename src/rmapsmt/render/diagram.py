@@ -81,15 +81,18 @@ class Diagram:
             touched |= {n for n, _ in changes(self.system, before, trace.states[i + 1])}
         return out
 
-    def cells(self, trace: Trace) -> list[tuple[str, list[str]]]:
-        """(process, lines) per step."""
+    def cells(self, trace: Trace, first: frozenset[str] = frozenset()
+              ) -> list[tuple[str, list[str]]]:
+        """(process, lines) per step; writes to the variables in `first` (those the
+        violated property reads) are listed first."""
         out = []
         for i, (frames, decided) in enumerate(self.notes(trace)):
             t = self.system.transitions[trace.steps[i]]
             head = f"{i + 1}. {t.name}" + (" (fails)" if t.crash is not None else "")
             lines = [head] + ([f"  {' → '.join(frames)}"] if frames else [])
             lines += [f"  {line}" for line in decided]
-            wrote = changes(self.system, trace.states[i], trace.states[i + 1])
+            wrote = sorted(changes(self.system, trace.states[i], trace.states[i + 1]),
+                           key=lambda nv: nv[0] not in first)
             lines.append("  " + (", ".join(f"{n} := {v}" for n, v in wrote) if wrote
                                  else "(no change)"))
             out.append((t.process, lines))
@@ -98,7 +101,7 @@ class Diagram:
     def render(self, name: str, trace: Trace, prop: ir.Property | None,
                failing: list[ir.Transition], width: int = 100,
                unicode: bool = False) -> list[str]:
-        cells = self.cells(trace)
+        cells = self.cells(trace, frozenset(ir.variables(prop.bad)) if prop else frozenset())
         procs = [p.name for p in self.system.processes if any(c[0] == p.name for c in cells)]
         bar = " │ " if unicode else " | "
         col = max(24, (width - len(bar) * (len(procs) - 1)) // max(1, len(procs)))
