@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 from typer.testing import CliRunner
 
 from rmapsmt import engines, ir
@@ -22,8 +22,12 @@ from rmapsmt.result import Result
 # CI replays the same examples every run: a gate must not be flaky. Locally
 # hypothesis explores afresh each time, which is where new bugs come from.
 settings.register_profile("ci", derandomize=True, database=None)
+# bug hunting: many fresh examples, reported unshrunk (shrinking a solver test is slow)
+settings.register_profile("hunt", phases=[Phase.generate], database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+if os.environ.get("RMAPSMT_HUNT"):
+    settings.load_profile("hunt")
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGSHIP = ROOT / "specs" / "shift_arg_pages.rmap"
