@@ -160,6 +160,7 @@ def test_the_race_diagram_has_a_column_per_cpu_and_spells_out_the_missed_walk() 
     flat = " ".join(s.split(" | ")[-1].strip() for s in remove.splitlines())
     assert "if pte[vma_address(p)] == migration" in flat
     assert ": false" in flat and "vm_start = 5" in flat and "(no change)" in flat
+    assert "pte[5] = none" in flat  # the new address, and nothing there
     # steps of exec sit in the left column, migration's in the right
     left = [s for s in body.splitlines()[3:] if s.split(" | ")[0].strip()]
     assert any("vma_adjust_grow" in s for s in left)

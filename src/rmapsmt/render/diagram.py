@@ -12,6 +12,7 @@ fails and the values that make it false. Plain ASCII unless asked otherwise.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 
 from .. import ir
 from ..diagnostics import Source, Span
@@ -20,6 +21,7 @@ from ..result import Trace
 from ..trace import changes, show_value, visible
 
 MAX_READS = 4
+MAX_ALTERNATIVES = 64  # values tried per variable when looking for the deciding reads
 MAX_COND = 80
 
 
@@ -54,31 +56,50 @@ class Diagram:
         return [f"{f.procedure}({', '.join(f'{p}={arg(a)}' for p, a in f.args)})"
                 for f in t.calls]
 
-    def decided(self, t: ir.Transition, before: State, touched: set[str]) -> list[str]:
+    def decided(self, t: ir.Transition, before: State,
+                prefer: frozenset[str] = frozenset()) -> list[str]:
         """The branches t takes in `before`: the condition as written, its value, and the
-        values it read among `touched`."""
+        reads that decided it (`deciding`; those in `prefer` first)."""
         out = []
         for d in t.decisions:
             if not compile_expr(d.when, self.index)(before):
                 continue  # a branch on a path the step did not take
-            value = "true" if compile_expr(d.cond, self.index)(before) else "false"
-            reads = [n for n in sorted(ir.variables(d.cond), key=self.index.__getitem__)
-                     if n in touched and visible(self.vars[n])][:MAX_READS]
-            shown = ", ".join(f"{n} = {self._value(n, before)}" for n in reads)
-            out.append(f"if {_text(self.source, d.span)}: {value}"
+            cond = compile_expr(d.cond, self.index)
+            value = cond(before)
+            shown = ", ".join(f"{n} = {self._value(n, before)}"
+                              for n in self.deciding(d.cond, cond, before, value, prefer))
+            out.append(f"if {_text(self.source, d.span)}: {'true' if value else 'false'}"
                        + (f"  [{shown}]" if shown else ""))
         return out
 
-    def notes(self, trace: Trace) -> list[tuple[list[str], list[str]]]:
-        """Per step: its call stack and the branches that decided it (reads shown among
-        the variables the trace wrote before it)."""
-        touched: set[str] = set()
+    def deciding(self, expr: ir.Expr, fn: Callable[[State], bool], state: State,
+                 value: bool, prefer: frozenset[str]) -> list[str]:
+        """The variables whose value decided `expr` here: changing any one of them alone
+        changes the outcome (for `pte[vma_address(p)] == migration` at vm_start = 5 that
+        is vm_start and pte[5], not the other pte elements)."""
         out = []
+        for n in sorted(ir.variables(expr), key=lambda n: (n not in prefer, self.index[n])):
+            var, i = self.vars[n], self.index[n]
+            if not visible(var):
+                continue
+            for alt in var.sort.values()[:MAX_ALTERNATIVES]:
+                if alt != state[i] and fn((*state[:i], alt, *state[i + 1:])) != value:
+                    out.append(n)
+                    break
+            if len(out) == MAX_READS:
+                break
+        return out
+
+    def notes(self, trace: Trace) -> list[tuple[list[str], list[str]]]:
+        """Per step: its call stack and the branches that decided it (among the deciding
+        reads, those the trace wrote before first)."""
+        out = []
+        written: frozenset[str] = frozenset()
         for i, t_index in enumerate(trace.steps):
             t = self.system.transitions[t_index]
             before = trace.states[i]
-            out.append((self.frames(t, before), self.decided(t, before, touched)))
-            touched |= {n for n, _ in changes(self.system, before, trace.states[i + 1])}
+            out.append((self.frames(t, before), self.decided(t, before, written)))
+            written |= {n for n, _ in changes(self.system, before, trace.states[i + 1])}
         return out
 
     def cells(self, trace: Trace, first: frozenset[str] = frozenset()

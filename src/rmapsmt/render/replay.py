@@ -28,12 +28,11 @@ def text(system: ir.System, source: Source | None, saved: Saved, out: Outcome,
                          f"{d.transition.name} (line {d.transition.span.line}), a step the "
                          f"saved trace does not have: {_wrote(d.wrote)}")
         else:
-            every = {v.name for v in system.vars}
             lines += [f"  first difference at {step} (line {d.transition.span.line})",
                       f"    saved: {_wrote(d.step.wrote)}",
                       f"    now:   {_wrote(d.wrote)}",
                       *(f"    {c}" for c in Diagram(system, source).decided(
-                          d.transition, d.before, every))]
+                          d.transition, d.before))]
     if out.stuck is not None:
         assert out.last is not None
         can = sorted({t.name for t in Interpreter(system).enabled(out.last)
