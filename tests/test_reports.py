@@ -85,3 +85,15 @@ def test_a_corrupt_or_missing_grammar_cache_is_rebuilt(tmp_path: Path) -> None:
                            text=True, timeout=120, check=False)
     assert again.returncode == 0 and again.stdout == fresh.stdout
     assert cached.read_bytes() != b"not a cache\n"  # rewritten
+
+
+def test_k_induction_shows_its_counterexample_to_induction() -> None:
+    spec = ROOT / "tests" / "corpus" / "assert_named_loop.rmap"
+    r = run_cli("prove", spec, "--engine", "kind", "-k", "0")
+    assert r.exit_code == 0 and "HOLDS up to 0 steps" in r.stdout  # bounded, not proved
+    assert "counterexample to induction (1 step from a state" in r.stdout
+    assert "  first state (p at " in r.stdout
+    rep = run_cli("prove", spec, "--engine", "kind", "-k", "0", "--format", "json").report
+    assert rep["cti"]["length"] == 1 and len(rep["cti"]["steps"]) == 1
+    proved = run_cli("prove", spec, "--engine", "kind", "--format", "json").report
+    assert proved["complete"] is True and proved["cti"] is None

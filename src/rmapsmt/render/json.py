@@ -57,6 +57,7 @@ def result_json(report: Report) -> dict[str, Any]:
         "proof": r.proof.value,
         "evidence": r.evidence or None,
         "invariant": list(r.invariant),
+        "cti": trace_json(system, r.cti, report.source) if r.cti is not None else None,
         "reason": r.reason or None,
         "property": first.name if first else None,
         "trace": (trace_json(system, first.trace, report.source)

@@ -6,7 +6,7 @@ import textwrap
 
 from .. import ir
 from ..report import Report
-from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Proof, Result, Trace
+from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Proof, Result, State, Trace
 from ..trace import StepView, compact, initial_view, step_views
 from .diagram import Diagram
 
@@ -46,8 +46,15 @@ def verdict_line(r: Result) -> str:
     return f"UNKNOWN: {so_far}{r.reason}"
 
 
+def _locations(system: ir.System, state: State) -> str:
+    """Where each process is: `exec at move_ptes, migrate[0] at lock_page`."""
+    index = {v.name: i for i, v in enumerate(system.vars)}
+    return ", ".join(f"{p.name} at {p.pc_names[int(state[index[p.pc_var]])]}"
+                     for p in system.processes)
+
+
 def render_trace(system: ir.System, trace: Trace, failing: list[ir.Transition],
-                 full_state: bool = False) -> list[str]:
+                 full_state: bool = False, start: str = "initial state") -> list[str]:
     """A counterexample as a numbered list. The initial state shows the variables the
     trace writes (all of them with `full_state`, or when it writes none)."""
     everything = initial_view(system, trace.states[0])
@@ -61,7 +68,7 @@ def render_trace(system: ir.System, trace: Trace, failing: list[ir.Transition],
     line = (", ".join(f"{n} = {v}" for n, v in shown)
             + (f", ... ({len(init) - len(shown)} more)" if len(init) > len(shown) else "")
             + (f" (and {hidden} unchanged; --full-state shows them)" if hidden else ""))
-    out = textwrap.wrap(line, width=100, initial_indent="  initial state: ",
+    out = textwrap.wrap(line, width=100, initial_indent=f"  {start}: ",
                         subsequent_indent="      ", break_on_hyphens=False)
     views = step_views(system, trace)
     width = max([len(v.process) for v in views] + [7])
@@ -118,6 +125,12 @@ def render(report: Report, diagram: bool = False, width: int = 100,
         if len(r.invariant) > len(shown):
             out.append(f"  ... {len(r.invariant) - len(shown)} more lines (--format json has "
                        "them all)")
+    if r.cti is not None:
+        out += ["", f"counterexample to induction ({steps(r.cti.length)} from a state the "
+                "proved invariants allow, perhaps unreachable; a `lemma` that rules out its "
+                "first state would let the induction go through):",
+                *render_trace(system, r.cti, [], full_state=True,
+                              start=f"first state ({_locations(system, r.cti.states[0])})")]
     for p in sorted((p for p in r.properties if p.trace is not None),
                     key=lambda p: p.trace.length if p.trace else 0):
         assert p.trace is not None
