@@ -60,6 +60,12 @@ def compact(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return result
 
 
+def written(trace: Trace) -> list[int]:
+    """The indices of the variables some step of the trace changes, in declaration order."""
+    return [i for i in range(len(trace.states[0]))
+            if any(a[i] != b[i] for a, b in zip(trace.states, trace.states[1:], strict=False))]
+
+
 def changes(system: ir.System, before: State, after: State) -> tuple[tuple[str, str], ...]:
     return tuple((v.name, show_value(system, v, b))
                  for v, a, b in zip(system.vars, before, after, strict=True)

@@ -18,7 +18,7 @@ from .. import ir
 from ..diagnostics import Source, Span
 from ..interp import State, compile_expr
 from ..result import Trace
-from ..trace import changes, show_value, visible
+from ..trace import changes, show_value, visible, written
 
 MAX_READS = 4
 MAX_ALTERNATIVES = 64  # values tried per variable when looking for the deciding reads
@@ -140,12 +140,10 @@ class Diagram:
         out.append(rule)
         last = trace.states[-1]
         if prop is not None:
-            written = {self.system.vars[i].name
-                       for a, b in zip(trace.states, trace.states[1:], strict=False)
-                       for i in range(len(a)) if a[i] != b[i]}
+            wrote = {self.system.vars[i].name for i in written(trace)}
             reads = [n for n in sorted(ir.variables(prop.bad), key=self.index.__getitem__)
                      if visible(self.vars[n])]
-            relevant = [n for n in reads if n in written] or reads
+            relevant = [n for n in reads if n in wrote] or reads
             shown = ", ".join(f"{n} = {self._value(n, last)}" for n in relevant[:8])
             out.append(f"{name} fails: {shown}")
         for t in failing:

@@ -14,7 +14,7 @@ from .. import ir
 from ..expect import Outcome
 from ..report import Report
 from ..result import HOLDS, VIOLATED, Trace
-from ..trace import show_value, step_views, visible
+from ..trace import show_value, step_views, visible, written
 from .diagram import Diagram
 from .text import BUILTIN_CHECKS, verdict_line
 
@@ -95,8 +95,7 @@ def _steps(report: Report, trace: Trace) -> str:
 
 def _states(system: ir.System, trace: Trace) -> str:
     """The variables the trace writes, a row per state, changed cells marked."""
-    cols = [i for i, v in enumerate(system.vars) if visible(v) and any(
-        a[i] != b[i] for a, b in zip(trace.states, trace.states[1:], strict=False))]
+    cols = [i for i in written(trace) if visible(system.vars[i])]
     head = "".join(f"<th>{escape(system.vars[i].name)}</th>" for i in cols)
     rows = [f'<table class="states"><tr><th>state</th>{head}</tr>']
     for k, s in enumerate(trace.states):

@@ -7,7 +7,7 @@ import textwrap
 from .. import ir
 from ..report import Report
 from ..result import HOLDS, UNKNOWN, VACUOUS, VIOLATED, Proof, Result, State, Trace
-from ..trace import StepView, compact, initial_view, step_views
+from ..trace import StepView, compact, initial_view, step_views, written
 from .diagram import Diagram
 
 MAX_INIT_SHOWN = 40
@@ -58,10 +58,9 @@ def render_trace(system: ir.System, trace: Trace, failing: list[ir.Transition],
     """A counterexample as a numbered list. The initial state shows the variables the
     trace writes (all of them with `full_state`, or when it writes none)."""
     everything = initial_view(system, trace.states[0])
-    written = {system.vars[i].name for a, b in zip(trace.states, trace.states[1:], strict=False)
-               for i in range(len(a)) if a[i] != b[i]}
-    picked = everything if full_state or not written else [
-        (n, v) for n, v in everything if n in written]
+    wrote = {system.vars[i].name for i in written(trace)}
+    picked = everything if full_state or not wrote else [
+        (n, v) for n, v in everything if n in wrote]
     init = compact(picked) if len(picked) == len(everything) else picked
     shown = init[:MAX_INIT_SHOWN]
     hidden = len(everything) - len(picked)
