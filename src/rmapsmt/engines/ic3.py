@@ -110,9 +110,10 @@ class Ic3:
             self._labels[key] = lab
         return lab
 
-    def ask(self, *extra: z3.ExprRef, assume: Sequence[z3.ExprRef] = ()) -> bool:
+    def ask(self, *extra: z3.ExprRef, assume: Sequence[z3.ExprRef] = (),
+            want_model: bool = True) -> bool:
         self.calls += 1
-        r = self.s.ask(*extra, assume=assume)
+        r = self.s.ask(*extra, assume=assume, want_model=want_model)
         if r == UNKNOWN:
             raise OutOfBudget("searching for an inductive invariant", self.s.why)
         return bool(r == SAT)
@@ -132,7 +133,7 @@ class Ic3:
     def has_initial_state(self) -> bool:
         if self.inits is not None:
             return bool(self.inits)
-        return self.ask(assume=self.frame(0))
+        return self.ask(assume=self.frame(0), want_model=False)
 
     def meets_init(self, c: Cube) -> bool:
         return self.init_in(c) is not None
@@ -147,12 +148,14 @@ class Ic3:
             return self.state0()
         return None
 
-    def relind(self, i: int, c: Cube) -> Cube | None:
-        """Is ¬c inductive relative to F_(i-1)? The core of c (a smaller cube) if so."""
+    def relind(self, i: int, c: Cube, want_model: bool = False) -> Cube | None:
+        """Is ¬c inductive relative to F_(i-1)? The core of c (a smaller cube) if so; if
+        not, with `want_model`, `predecessor` reads the state that leaves ¬c."""
         lits = sorted(c, key=str)
         labs = [self.label(lit, 1) for lit in lits]
         not_c = z3.Not(self.enc.expr(cube_expr(c), 0))
-        if self.ask(not_c, assume=[*self.frame(i - 1), self.trans, *labs]):
+        if self.ask(not_c, assume=[*self.frame(i - 1), self.trans, *labs],
+                    want_model=want_model):
             return None
         core = frozenset(lit for lit, lab in zip(lits, labs, strict=True) if self.s.in_core(lab))
         return core if core and not self.meets_init(core) else c
@@ -174,7 +177,7 @@ class Ic3:
         """The literals of `state` that make `contradiction` unsatisfiable."""
         lits = sorted(self.cube_of(state), key=str)
         labs = [self.label(lit, 0) for lit in lits]
-        if self.ask(self.enc.expr(contradiction, 0), assume=labs):
+        if self.ask(self.enc.expr(contradiction, 0), assume=labs, want_model=False):
             return frozenset(lits)  # cannot happen: the state itself refutes it
         return frozenset(lit for lit, lab in zip(lits, labs, strict=True) if self.s.in_core(lab))
 
@@ -228,12 +231,13 @@ class Ic3:
             start = self.init_in(ob.cube)
             if start is not None:  # an initial state already reaches the bad states
                 return Obligation(0, next(self.counter), ob.cube, ob.parent, ob.step, start)
-            if not self.ask(self.enc.expr(cube_expr(ob.cube), 0), assume=self.frame(ob.level)):
+            if not self.ask(self.enc.expr(cube_expr(ob.cube), 0), assume=self.frame(ob.level),
+                            want_model=False):
                 if ob.level < self.k:  # already blocked here: keep it blocked further up
                     heapq.heappush(queue, Obligation(ob.level + 1, next(self.counter), ob.cube,
                                                      ob.parent, ob.step, ob.state))
                 continue
-            core = self.relind(ob.level, ob.cube)
+            core = self.relind(ob.level, ob.cube, want_model=True)
             if core is None:
                 pred, t = self.predecessor()
                 cube = (self.cube_of(pred) if ob.level == 1

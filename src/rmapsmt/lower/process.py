@@ -227,8 +227,9 @@ class ProcessLowering:
     def _add(self, out: Lowered, t: ir.Transition) -> None:
         if self.next_index >= MAX_TRANSITIONS:
             raise SpecError(t.span, f"the system grows past {MAX_TRANSITIONS} transitions here",
-                            hint="unroll fewer loop iterations, or use fewer 'either'/'choose' "
-                            "alternatives in one step")
+                            hint="every path of control flow between two steps is a transition: "
+                            "unroll fewer loops, use fewer 'either'/'choose' alternatives, "
+                            "or fewer branching procedure calls between two steps")
         out.steps.append(t)
         self.next_index += 1
 

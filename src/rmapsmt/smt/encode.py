@@ -42,6 +42,7 @@ class Encoder:
         self._boolean: dict[ir.Expr, bool] = {}
         self._shifts: dict[tuple[int, int], Renaming] = {}
         self._trans0: z3.ExprRef | None = None
+        self._steps: dict[int, list[z3.ExprRef]] = {}
         n = max(1, len(system.transitions))
         self.choice_width = max(1, (n - 1).bit_length())
         writers: dict[str, list[tuple[int, ir.Expr]]] = {}
@@ -228,6 +229,20 @@ class Encoder:
         # both renamings in one substitution: variables of 1 go to k+1, of 0 to k
         return [self._rename(self._trans0, self._shift(1, k + 1), self._shift(0, k))]
 
+    def step(self, t: ir.Transition) -> list[z3.ExprRef]:
+        """Taking step t from state 0 to state 1, without the relation's ite chains over
+        every step: its guard, and each variable of state 1 equal to its new value."""
+        hit = self._steps.get(t.index)
+        if hit is None:
+            cur, nxt = self.state(0), self.state(1)
+            writes = dict(t.updates)
+            assert len(writes) == len(t.updates), "a step writes a variable once"
+            hit = [self.expr(t.guard, 0)]
+            hit += [nxt[v.name] == (self.fit(v.name, writes[v.name], 0) if v.name in writes
+                                    else cur[v.name]) for v in self.system.vars]
+            self._steps[t.index] = hit
+        return hit
+
     def _trans(self, k: int) -> list[z3.ExprRef]:
         ts = self.system.transitions
         sel = self.choice(k)
@@ -268,6 +283,7 @@ class Encoder:
 
 
 Renaming = tuple[list[z3.Ast], list[z3.Ast]]
+
 
 
 def _renaming(pairs: Sequence[tuple[z3.ExprRef, z3.ExprRef]]) -> Renaming:

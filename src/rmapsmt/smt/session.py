@@ -52,10 +52,13 @@ class Session:
     def add(self, *constraints: z3.ExprRef) -> None:
         self.solver.add(*constraints)
 
-    def ask(self, *extra: z3.ExprRef,
-            assume: Sequence[z3.ExprRef] = ()) -> z3.CheckSatResult:
+    def ask(self, *extra: z3.ExprRef, assume: Sequence[z3.ExprRef] = (),
+            want_model: bool = True) -> z3.CheckSatResult:
         """One query in its own push/pop frame, under the assumption literals `assume`
-        (after unsat, `core` names those it needed); `why` says why an answer was unknown."""
+        (after unsat, `core` names those it needed); `why` says why an answer was unknown.
+
+        Without `want_model` a sat answer keeps no model: IC3 asks thousands of yes/no
+        questions, and z3 takes milliseconds to extract each model of a big solver."""
         out = self.budget.exhausted()
         if out is not None:
             self.why = out
@@ -69,7 +72,7 @@ class Session:
             for e in extra:
                 self.solver.add(e)
             r = self._check(assume)
-            self.model = self.solver.model() if r == SAT else None
+            self.model = self.solver.model() if r == SAT and want_model else None
             # z3 terms overload ==: the core is kept as term ids, checked with `in_core`
             self.core = ({c.get_id() for c in self.solver.unsat_core()} if r == UNSAT and assume
                          else set())
