@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: prove test fast readme bench clean
+.PHONY: prove test fast readme bench bytecode clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-prove: $(STAMP)
+# byte-compile the sources, as installing a wheel does: an editable install under
+# PYTHONDONTWRITEBYTECODE would otherwise compile ~70 modules on every run (~0.07 s)
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q src
+
+prove: bytecode
 	$(BIN)/rmapsmt prove specs/shift_arg_pages.rmap
 
 test: $(STAMP)
@@ -33,3 +38,4 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
+	find src -name __pycache__ -type d -exec rm -rf {} +

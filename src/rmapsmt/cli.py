@@ -22,8 +22,6 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from . import ci as ci_run
-from . import replay as replay_run
 from . import run
 from .budget import (
     DEFAULT_MAX_MEMORY_MB,
@@ -38,17 +36,11 @@ from .diagnostics import SpecError, render_error
 from .engines import ENGINES
 from .expect import Outcome
 from .interp import ReplayError, TooManyStates
-from .lang.layout import layout
 from .lang.parser import parse
-from .matrix import run_matrix
 from .pipeline import Loaded, load, parse_sets, read_source
-from .render import ci as ci_render
-from .render import html as html_render
 from .render import json as json_render
 from .render import junit as junit_render
-from .render import matrix as matrix_render
 from .render import progress
-from .render import replay as replay_render
 from .render import text as text_render
 from .report import Report
 from .result import HOLDS, UNKNOWN, VIOLATED, Result
@@ -231,6 +223,7 @@ def prove(
             with signals.abrupt(grace=1.0):  # a backstop: engines stop on their own
                 report = run.prove(loaded, engine.value, budget)
     if html is not None:
+        from .render import html as html_render
         _write(html, html_render.prove(report))
     if fmt is Format.text:
         tty = sys.stdout.isatty()
@@ -265,6 +258,8 @@ def matrix(
     html: HtmlOpt = None,
 ) -> None:
     """Prove SPEC under every combination of the --vary options (exit 0 iff all meet `expect`)."""
+    from .matrix import run_matrix  # subcommands import what only they use: a fast `prove`
+    from .render import matrix as matrix_render
     started = time.monotonic()
     try:
         base = None
@@ -313,6 +308,8 @@ def ci(
 ) -> None:
     """The CI gate: every spec under every option combination its `expect`s mention, judged
     strictly (exit 0 all met, 1 something unmet, 2 bad input, 3 something unknown)."""
+    from . import ci as ci_run
+    from .render import ci as ci_render
     started = time.monotonic()
     try:
         planned = ci_run.plan(paths or list(ci_run.DEFAULT_PATHS))
@@ -351,6 +348,8 @@ def replay(
 ) -> None:
     """Replay a saved counterexample on SPEC (edited, or under other --set options): where
     does it stop being one? Exit 1 if it still violates its property, else 0."""
+    from . import replay as replay_run
+    from .render import replay as replay_render
     budget = Budget.start()
     try:
         with open(trace, encoding="utf-8") as f:
@@ -378,6 +377,7 @@ def fmt(
 ) -> None:
     """Print each SPEC in canonical layout (indentation, whitespace; comments and line
     numbers kept). The spec must parse; its meaning never changes."""
+    from .lang.layout import layout
     changed = []
     for spec in specs:
         try:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..expect import Outcome
-from ..matrix import Cell
 from ..report import Report
 from .text import render_trace
+
+if TYPE_CHECKING:  # `prove --format junit` need not load the matrix runner
+    from ..matrix import Cell
 
 
 def _suite(parent: ET.Element, name: str, report: Report | None, seconds: float,
