@@ -77,8 +77,9 @@ def main() -> None:
         if not pattern.search(text):
             raise SystemExit(f"README.md has no <!-- matrix:{name} --> section")
         text = pattern.sub(_between(table(args)), text)
-    # the scaling table is the benchmark's own output (bench/scaling.py), never re-measured here
-    for name, table_md in (("scaling", "scaling.md"), ("large", "large/scaling.md")):
+    # the bench tables are the benchmarks' own output (bench/), never re-measured here
+    for name, table_md in (("scaling", "scaling.md"), ("large", "large/scaling.md"),
+                           ("grid", "grid.md")):
         path = ROOT / "bench" / "results" / table_md
         if path.exists():
             pattern = re.compile(rf"(<!-- bench:{name} -->\n).*?(<!-- /bench:{name} -->)", re.S)
