@@ -8,6 +8,7 @@ machines are shared and noisy (the benchmark, not this test, measures it).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -195,3 +196,26 @@ def test_first_ctrl_c_stops_the_run(tmp_path: Path, text: str, wait: float) -> N
     assert p.returncode == 130, (p.returncode, out, err)
     assert stopped < 5, stopped
     assert "interrupted" in out + err and "Traceback" not in out + err
+
+
+# Regression: a violation pdr's exploration had already reached was reported as
+# `unknown` when the timeout hit before BMC found a shortest trace to it (the 2-migration
+# grid cells with fix=none and gup_pin). The exploration's own trace is kept now.
+def test_pdr_keeps_a_violation_found_before_the_timeout() -> None:
+    code, out, _, _ = rmapsmt("prove", str(ROOT / "specs" / "shift_arg_pages.rmap"),
+                              "--engine", "pdr", "--timeout", "5", "--format", "json",
+                              "--set", "fix=none", "--set", "migrations=2",
+                              "--set", "arg_pages=2", "--set", "flags_change=true")
+    report = json.loads(out)
+    assert (code, report["verdict"]) == (1, "violated")
+    verdicts = {p["name"]: p["verdict"] for p in report["properties"]}
+    assert verdicts["no_orphaned_migration_entry"] == "violated"
+    assert report["property"] == "no_orphaned_migration_entry"
+    # the orphan's shape: exec moves the stack (vma_adjust_grow moves vm_start, or
+    # move_ptes moves the entry) between a migration's unmap walk and its remove walk,
+    # which then looks at the wrong address
+    who = [(s["process"], s["label"]) for s in report["trace"]["steps"]]
+    walks = [i for i, (p, label) in enumerate(who) if label == "rmap_walk.walk"]
+    moves = [i for i, step in enumerate(who)
+             if step in {("exec", "vma_adjust_grow"), ("exec", "move_ptes")}]
+    assert len(walks) == 2 and any(walks[0] < m < walks[1] for m in moves)

@@ -46,7 +46,7 @@ def textbook_houdini(system: ir.System, facts: list[Fact]) -> list[Fact]:
 
 
 def same_facts(system: ir.System) -> tuple[int, int]:
-    facts = candidates(system, explore(system, Budget()))
+    facts = candidates(system, explore(system, Budget()).states)
     got = houdini(system, facts, Budget())
     want = textbook_houdini(system, facts)
     assert set(got) == set(want)

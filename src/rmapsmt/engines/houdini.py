@@ -23,6 +23,7 @@ import z3
 from .. import ir
 from ..budget import Budget, OutOfBudget, Ticker
 from ..interp import Interpreter, State, TooManyStates
+from ..result import Trace
 from ..smt.encode import disjunction
 from ..smt.session import SAT, UNKNOWN, UNSAT, Session
 
@@ -59,27 +60,47 @@ def enabled_in(system: ir.System, states: Sequence[State]) -> set[int]:
     return {t.index for s in states for t in interp.enabled(s)}
 
 
-def explore(system: ir.System, budget: Budget, seed: int = 0) -> list[State]:
+@dataclass(frozen=True)
+class Explored:
+    """States an exploration reached, each with the step that first reached it."""
+
+    parent: dict[State, tuple[State, int] | None]  # None: an initial state
+
+    @property
+    def states(self) -> list[State]:
+        return list(self.parent)
+
+    def trace(self, s: State) -> Trace:
+        """A way to `s` (a shortest one if breadth-first search reached it)."""
+        states, steps = [s], []
+        while (p := self.parent[s]) is not None:
+            s, t = p
+            states.append(s)
+            steps.append(t)
+        return Trace(tuple(reversed(states)), tuple(reversed(steps)))
+
+
+def explore(system: ir.System, budget: Budget, seed: int = 0) -> Explored:
     """Some reachable states: a bounded breadth-first search, then random runs to the end."""
     interp = Interpreter(system, budget)
     ticker = Ticker(budget, "exploring for candidate invariants")
-    seen: dict[State, None] = {}
+    seen: dict[State, tuple[State, int] | None] = {}
     try:
         frontier = list(itertools.islice(interp.initial_states(budget), EXPLORE_STATES))
     except TooManyStates:
-        return []
+        return Explored({})
     seen.update(dict.fromkeys(frontier))
     while frontier and len(seen) < EXPLORE_STATES:
         nxt = []
         for s in frontier:
             ticker.tick()
-            for _, n in interp.successors(s):
+            for t, n in interp.successors(s):
                 if n not in seen:
-                    seen[n] = None
+                    seen[n] = (s, t.index)
                     nxt.append(n)
         frontier = nxt
     if not seen:
-        return []
+        return Explored({})
     rng = random.Random(seed)
     starts = list(seen)[: max(1, len(seen) // 8)]
     for _ in range(RUNS):
@@ -89,9 +110,10 @@ def explore(system: ir.System, budget: Budget, seed: int = 0) -> list[State]:
             succ = list(interp.successors(s))
             if not succ or interp.violated(s):
                 break
-            s = rng.choice(succ)[1]
-            seen[s] = None
-    return list(seen)
+            t, n = rng.choice(succ)
+            seen.setdefault(n, (s, t.index))
+            s = n
+    return Explored(seen)
 
 
 def candidates(system: ir.System, states: Sequence[State]) -> list[Fact]:

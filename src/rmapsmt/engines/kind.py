@@ -103,7 +103,7 @@ def kind(system: ir.System, budget: Budget, *, mine: bool = True) -> Result:
     seen: list[State] = []
     if mine:
         budget.mark("looking for invariants")
-        seen = explore(system, budget)
+        seen = explore(system, budget).states
         facts = candidates(system, seen)
         kept = houdini(system, facts, budget)
         mined, proved = len(facts), len(kept)

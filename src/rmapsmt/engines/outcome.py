@@ -55,7 +55,8 @@ def conclude(system: ir.System, engine: str, *, initial: bool, found: dict[str, 
         verdict = VIOLATED
         if unknown:
             reason = (f"{unknown}; properties not violated by then hold up to depth {bound} "
-                      "only")
+                      "only" if bound >= 0 else
+                      f"{unknown}; the other properties were not checked")
     elif unknown:
         verdict, reason = UNKNOWN, unknown
     elif missing:

@@ -44,22 +44,26 @@ def pdr(system: ir.System, budget: Budget) -> Result:
     goals = {p.name: p.bad for p in system.properties}
     goals.update({f"cover:{c.name}": c.expr for c in system.covers})
     budget.report("pdr", "exploring for candidate invariants")
-    seen = explore(system, budget)
-    # what the exploration already reached needs no search: only a shortest trace
-    known = {g for g in goals if any(_holds(interp, g, s) for s in seen)}
+    explored = explore(system, budget)
+    seen = explored.states
+    # what the exploration already reached needs no search, and has a trace already
+    # (kept if time runs out before BMC finds a shortest one)
+    known = {g: explored.trace(s) for g in goals
+             for s in [next((s for s in seen if _holds(interp, g, s)), None)] if s is not None}
     budget.report("pdr", f"proving candidate invariants ({len(seen)} states seen)")
     facts = houdini(system, candidates(system, seen), budget)
     lemmas = [f.expr(system) for f in facts]
+    hit: dict[str, Trace] = dict(known)  # goal -> a trace to it
+    open_goals = [g for g in goals if g not in known]
+    invariant: list[Cube] | None = None
+    unknown = None
+    ic: Ic3 | None = None
     with Session(system, budget) as session:
-        ic = Ic3(system, session, lemmas)
-        if not ic.has_initial_state():
-            return conclude(system, "pdr", initial=False, found={}, reached={}, bound=-1,
-                            proof=Proof.NONE, unknown=None, stats=Stats(0, 0, -1))
-        hit: dict[str, Trace | None] = dict.fromkeys(known)  # goal -> a trace, if one
-        open_goals = [g for g in goals if g not in known]
-        invariant: list[Cube] | None = None
-        unknown = None
-        try:
+        try:  # out of time anywhere here, what the exploration reached is still reported
+            ic = Ic3(system, session, lemmas)
+            if not ic.has_initial_state():
+                return conclude(system, "pdr", initial=False, found={}, reached={}, bound=-1,
+                                proof=Proof.NONE, unknown=None, stats=Stats(0, 0, -1))
             ic.new_frame()
             while open_goals and ic.k <= depth:
                 budget.mark(f"searching frame {ic.k} for an inductive invariant")
@@ -75,11 +79,10 @@ def pdr(system: ir.System, budget: Budget) -> Result:
                 if invariant is not None:
                     break
         except OutOfBudget as err:
-            unknown = f"{err.why} at frame {ic.k}"
-        calls, bound = ic.calls, ic.k - 1 if invariant is None else ic.k
-    found, reached, missing = _shortest(system, budget, hit)
-    if missing and unknown is None:
-        unknown = "timed out finding shortest traces for " + ", ".join(missing)
+            unknown = f"{err.why} at frame {ic.k}" if ic is not None else err.why
+    calls = ic.calls if ic is not None else 0
+    bound = -1 if ic is None else ic.k - 1 if invariant is None else ic.k
+    found, reached = _shortest(system, budget, hit)
     proof, evidence = Proof.BOUNDED, ""
     shown: tuple[str, ...] = ()
     fired: frozenset[int] | None = None
@@ -124,18 +127,17 @@ def _holds(interp: Interpreter, goal: str, state: tuple[int | bool, ...]) -> boo
     return interp.is_violated(state, goal)
 
 
-def _shortest(system: ir.System, budget: Budget, hit: dict[str, Trace | None]
-              ) -> tuple[dict[str, Trace], dict[str, Trace], list[str]]:
-    """Shortest traces for the goals known reachable: BMC until each is found.
-
-    Out of time, a trace IC3 found is kept (valid, maybe longer); a goal with
-    none is returned as missing."""
+def _shortest(system: ir.System, budget: Budget, hit: dict[str, Trace]
+              ) -> tuple[dict[str, Trace], dict[str, Trace]]:
+    """Shortest traces for the goals known reachable (violations, covers): BMC until each
+    is found. Out of time, the trace the exploration or IC3 found is kept (valid, maybe
+    longer)."""
     def split(traces: dict[str, Trace]) -> tuple[dict[str, Trace], dict[str, Trace]]:
         return ({g: t for g, t in traces.items() if not g.startswith("cover:")},
                 {g.removeprefix("cover:"): t for g, t in traces.items()
                  if g.startswith("cover:")})
 
-    best = {g: t for g, t in hit.items() if t is not None}
+    best = dict(hit)
     wanted = set(hit)
     try:
         with Session(system, budget) as s:
@@ -150,13 +152,12 @@ def _shortest(system: ir.System, budget: Budget, hit: dict[str, Trace | None]
                         b.reached[c.name] = s.trace(k)
                 best.update(b.found)
                 best.update({f"cover:{n}": t for n, t in b.reached.items()})
-                if wanted <= set(best) and not b.open and len(b.reached) == len(covers):
+                if not b.open and len(b.reached) == len(covers):
                     break
                 b.extend(k)
     except OutOfBudget:
         pass
-    found, reached = split(best)
-    return found, reached, sorted(wanted - set(best))
+    return split(best)
 
 
 def certify(system: ir.System, clauses: Sequence[ir.Expr], lemmas: Sequence[ir.Expr],
