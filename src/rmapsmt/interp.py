@@ -158,6 +158,28 @@ class _Compiled:
     succ: Succ
 
 
+def _index(c: _Compiled) -> int:
+    return c.t.index
+
+
+def _by_control_point(steps: Sequence[_Compiled], index: dict[str, int]
+                      ) -> tuple[list[tuple[int, dict[int | bool, list[_Compiled]]]],
+                                 list[_Compiled]]:
+    """Steps by the control point their guard requires (`pc == from` as a conjunct, as
+    lowering builds every guard); the rest, in case, to be tried in every state."""
+    at: dict[int, dict[int | bool, list[_Compiled]]] = {}
+    anywhere = []
+    for c in steps:
+        t = c.t
+        need = ir.eq(ir.Var(t.pc_var), ir.Const(t.pc_from))
+        g = t.guard
+        if g == need or (isinstance(g, ir.App) and g.op is ir.Op.AND and need in g.args):
+            at.setdefault(index[t.pc_var], {}).setdefault(t.pc_from, []).append(c)
+        else:
+            anywhere.append(c)
+    return list(at.items()), anywhere
+
+
 class Interpreter:
     """Compiles lazily: replaying a trace compiles only the steps it takes."""
 
@@ -167,6 +189,8 @@ class Interpreter:
         self._ticker = Ticker(budget, "compiling the interpreter", every=16)
         self._steps: list[_Compiled | None] = [None] * len(system.transitions)
         self._all: tuple[_Compiled, ...] | None = None
+        self._at: list[tuple[int, dict[int | bool, list[_Compiled]]]] | None = None
+        self._anywhere: list[_Compiled] = []
         self._bad: dict[str, Fn] = {}
         self._covers: dict[str, Fn] = {}
         # `var == constant` initialisers are read directly; only the rest is compiled
@@ -197,6 +221,18 @@ class Interpreter:
         if self._all is None:
             self._all = tuple(self.compiled(i) for i in range(len(self._steps)))
         return self._all
+
+    def candidates(self, s: State) -> list[_Compiled]:
+        """The steps that may be enabled in s, in index order: a step whose guard requires
+        its process at one control point is tried only there (a few steps per state
+        instead of every step of every process)."""
+        if self._at is None:
+            self._at, self._anywhere = _by_control_point(self.steps, self.index)
+        out = list(self._anywhere)
+        for pc, table in self._at:
+            out += table.get(s[pc], ())
+        out.sort(key=_index)
+        return out
 
     def bad(self, p: ir.Property) -> Fn:
         if p.name not in self._bad:
@@ -241,10 +277,10 @@ class Interpreter:
         return all(s[self.index[p.pc_var]] == p.done for p in self.system.processes)
 
     def enabled(self, s: State) -> list[ir.Transition]:
-        return [c.t for c in self.steps if c.guard(s)]
+        return [c.t for c in self.candidates(s) if c.guard(s)]
 
     def successors(self, s: State) -> Iterator[tuple[ir.Transition, State]]:
-        for c in self.steps:
+        for c in self.candidates(s):
             n = c.succ(s)
             if n is not None:
                 yield c.t, n
@@ -254,6 +290,10 @@ class Interpreter:
         if n is None:
             raise ReplayError(f"{t.process} {t.name} (line {t.span.line}) is not enabled")
         return n
+
+    def any_of(self, exprs: Sequence[ir.Expr]) -> Fn:
+        """One compiled test: does any of `exprs` hold in a state?"""
+        return compile_expr(ir.disj(exprs), self.index)
 
     def violated(self, s: State) -> list[ir.Property]:
         return [p for p in self.system.properties if self.bad(p)(s)]

@@ -52,14 +52,26 @@ def explore(interp: Interpreter, depth: int, budget: Budget) -> Exploration:
             link = parent[prev]
         return Trace(tuple(reversed(states)), tuple(reversed(steps)))
 
+    system = interp.system
+    # one compiled test for every property not yet violated and cover not yet reached:
+    # most states are neither, and one call (sharing subterms) beats one per goal
+    goals = [p.bad for p in system.properties] + [c.expr for c in system.covers]
+    pending = interp.any_of(goals)
+
     def visit(level: list[State]) -> None:
+        nonlocal pending
         for s in level:
+            if not pending(s):
+                continue
             for p in interp.violated(s):
                 if p.name not in ex.violations:
                     ex.violations[p.name] = path(s)
             for c in interp.covered(s):
                 if c.name not in ex.covers:
                     ex.covers[c.name] = path(s)
+            pending = interp.any_of(
+                [p.bad for p in system.properties if p.name not in ex.violations]
+                + [c.expr for c in system.covers if c.name not in ex.covers])
 
     ticker = Ticker(budget, f"exploring depth {ex.depth + 1}", every=128)
     visit(frontier)
@@ -71,7 +83,7 @@ def explore(interp: Interpreter, depth: int, budget: Budget) -> Exploration:
             nxt: list[State] = []
             for s in frontier:
                 ticker.tick()
-                for c in steps:
+                for c in interp.candidates(s):
                     succ = c.succ(s)
                     if succ is None:
                         continue
