@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .. import ir
 from ..budget import Budget, OutOfBudget, Ticker
-from ..interp import Interpreter, State, TooManyStates
+from ..interp import Fn, Interpreter, State, TooManyStates
 from ..result import Proof, Result, Stats, Trace
 from .outcome import conclude
 
@@ -53,10 +53,18 @@ def explore(interp: Interpreter, depth: int, budget: Budget) -> Exploration:
         return Trace(tuple(reversed(states)), tuple(reversed(steps)))
 
     system = interp.system
-    # one compiled test for every property not yet violated and cover not yet reached:
-    # most states are neither, and one call (sharing subterms) beats one per goal
-    goals = [p.bad for p in system.properties] + [c.expr for c in system.covers]
-    pending = interp.any_of(goals)
+    # Deadlock needs no step enabled, so only a state without successors is tested for it
+    # (`stuck`, as the search expands it); every other property and cover is tested by
+    # one compiled test for those still open (`pending`): most states are neither, and
+    # one call, sharing subterms, beats one per goal.
+    deadlock = [p for p in system.properties if p.kind is ir.PropKind.DEADLOCK]
+    others = [p for p in system.properties if p.kind is not ir.PropKind.DEADLOCK]
+
+    def still_open() -> Fn:
+        return interp.any_of([p.bad for p in others if p.name not in ex.violations]
+                             + [c.expr for c in system.covers if c.name not in ex.covers])
+
+    pending = still_open()
 
     def visit(level: list[State]) -> None:
         nonlocal pending
@@ -64,14 +72,21 @@ def explore(interp: Interpreter, depth: int, budget: Budget) -> Exploration:
             if not pending(s):
                 continue
             for p in interp.violated(s):
-                if p.name not in ex.violations:
+                if p.name not in ex.violations and p.kind is not ir.PropKind.DEADLOCK:
                     ex.violations[p.name] = path(s)
             for c in interp.covered(s):
                 if c.name not in ex.covers:
                     ex.covers[c.name] = path(s)
-            pending = interp.any_of(
-                [p.bad for p in system.properties if p.name not in ex.violations]
-                + [c.expr for c in system.covers if c.name not in ex.covers])
+            pending = still_open()
+
+    def stuck(level: list[State]) -> None:
+        """Deadlock in the states of `level` that have no successor."""
+        for p in deadlock:
+            if p.name not in ex.violations:
+                bad = interp.bad(p)
+                hit = next((s for s in level if bad(s)), None)
+                if hit is not None:
+                    ex.violations[p.name] = path(hit)
 
     ticker = Ticker(budget, f"exploring depth {ex.depth + 1}", every=128)
     visit(frontier)
@@ -81,18 +96,24 @@ def explore(interp: Interpreter, depth: int, budget: Budget) -> Exploration:
             ticker.stage = f"exploring depth {ex.depth + 1}"
             budget.report("explicit", f"depth {ex.depth + 1}, {len(parent)} states")
             nxt: list[State] = []
+            ends: list[State] = []
             for s in frontier:
                 ticker.tick()
+                moved = False
                 for c in interp.candidates(s):
                     succ = c.succ(s)
                     if succ is None:
                         continue
+                    moved = True
                     ex.fired.add(c.t.index)
                     if succ not in parent:
                         parent[succ] = (s, c.t.index)
                         nxt.append(succ)
+                if not moved:
+                    ends.append(s)
                 if len(parent) > budget.max_states:
                     raise TooManyStates(f"more than {budget.max_states} reachable states")
+            stuck(ends)
             ex.depth += 1
             visit(nxt)
             frontier = nxt
@@ -101,6 +122,8 @@ def explore(interp: Interpreter, depth: int, budget: Budget) -> Exploration:
                       else f"{err} (at depth {ex.depth + 1}; raise --max-states)")
         ex.states = len(parent)
         return ex
+    if frontier:  # the last level, not expanded: its deadlocks are within the bound
+        stuck(frontier)
     ex.exhausted = not frontier or not any(
         (n := c.succ(s)) is not None and n not in parent for s in frontier for c in steps)
     if ex.depth >= depth:  # steps enabled at the last level are enabled within the bound too
