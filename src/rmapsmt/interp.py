@@ -180,6 +180,14 @@ def _by_control_point(steps: Sequence[_Compiled], index: dict[str, int]
     return list(at.items()), anywhere
 
 
+def _in_order(at: list[tuple[int, dict[int | bool, list[_Compiled]]]]) -> bool:
+    """Are all steps of each process numbered before those of the next (as lowering
+    numbers them), so that concatenating the processes' candidates keeps index order?"""
+    spans = [(min(c.t.index for cs in table.values() for c in cs),
+              max(c.t.index for cs in table.values() for c in cs)) for _, table in at]
+    return all(a[1] < b[0] for a, b in itertools.pairwise(spans))
+
+
 class Interpreter:
     """Compiles lazily: replaying a trace compiles only the steps it takes."""
 
@@ -191,6 +199,7 @@ class Interpreter:
         self._all: tuple[_Compiled, ...] | None = None
         self._at: list[tuple[int, dict[int | bool, list[_Compiled]]]] | None = None
         self._anywhere: list[_Compiled] = []
+        self._in_order = False  # the processes' steps have consecutive indices: no sort
         self._bad: dict[str, Fn] = {}
         self._covers: dict[str, Fn] = {}
         # `var == constant` initialisers are read directly; only the rest is compiled
@@ -228,10 +237,12 @@ class Interpreter:
         instead of every step of every process)."""
         if self._at is None:
             self._at, self._anywhere = _by_control_point(self.steps, self.index)
+            self._in_order = not self._anywhere and _in_order(self._at)
         out = list(self._anywhere)
         for pc, table in self._at:
             out += table.get(s[pc], ())
-        out.sort(key=_index)
+        if not self._in_order:
+            out.sort(key=_index)
         return out
 
     def bad(self, p: ir.Property) -> Fn:

@@ -1,10 +1,10 @@
 """`auto`, the default engine: the engines race, and the first decisive answer wins.
 
-Small state spaces first, in this process: the explicit engine, capped at a
-few thousand states, answers most specs in milliseconds with no process to
-start. Past the cap the engines race in worker processes (forked; one engine per
-core, at least two, in the order below): `explicit` exhausts state spaces of up to
-millions of states, `pdr` proves with an invariant, `kind` finds shortest
+The explicit engine starts at once, in this process: it answers most specs in
+milliseconds with no process to start, and exhausts state spaces of up to
+millions of states. If it has not decided within QUICK_S, the other engines
+join the race in forked worker processes (one engine per core in all, at least
+two, in the order below): `pdr` proves with an invariant, `kind` finds shortest
 counterexamples (its base case is BMC) and proves by induction. The first
 result that decides every property — a complete proof, or every property
 violated — wins; the others are stopped. Out of time, or on Ctrl-C, what the
@@ -29,7 +29,7 @@ from ..interp import ReplayError
 from ..result import Proof, Result, Stats, Trace, Verdict
 from .outcome import conclude
 
-QUICK_STATES = 5_000  # the in-process explicit attempt
+QUICK_S = 0.25  # seconds the explicit engine runs alone before the others join
 RACE = ("explicit", "pdr", "kind")  # in order of priority: the first N race on N cores
 GRACE_S = 1.5  # how long stopped workers get to send what they established
 
@@ -44,15 +44,15 @@ def auto(system: ir.System, budget: Budget) -> Result:
     from . import get
 
     start = time.monotonic()
-    quick = get("explicit")(system, replace(budget, max_states=QUICK_STATES))
-    if quick.complete or quick.verdict is Verdict.VACUOUS or budget.exhausted():
-        return _as_auto(quick, "explicit", start)
     results = _race(system, budget, get)
+    mine = results[RACE[0]]
+    if mine.verdict is Verdict.VACUOUS:
+        return _as_auto(mine, RACE[0], start)
     for name in racers():  # the first decisive answer, in priority order
         r = results.get(name)
         if r is not None and r.complete:
             return _as_auto(r, name, start)
-    return _merge(system, [quick, *results.values()], start, budget)
+    return _merge(system, list(results.values()), start, budget)
 
 
 def _as_auto(r: Result, name: str, start: float) -> Result:
@@ -61,59 +61,103 @@ def _as_auto(r: Result, name: str, start: float) -> Result:
 
 
 def _race(system: ir.System, budget: Budget, get: Any) -> dict[str, Result]:
-    """Run the engines in worker processes until one decides (or time runs out)."""
-    ctx = multiprocessing.get_context("fork")
-    stop = SharedFlag(ctx)
-    conns: dict[Connection, str] = {}
-    procs = []
-    for name in racers():
-        mine, theirs = ctx.Pipe(duplex=False)
-        p = ctx.Process(target=_work, args=(get, name, system, budget, stop, theirs),
-                        daemon=True)
-        p.start()
-        theirs.close()
-        conns[mine] = name
-        procs.append(p)
+    """The explicit engine in this process at once; the others join in worker processes
+    if it has not decided within QUICK_S. Until one decides, or time runs out.
+
+    The explicit engine stays here: most specs need no worker at all, its interpreter
+    is compiled already, and a worker would pay a fork and send back what it found."""
+    here = replace(budget, cancel=threading.Event(), hooks=[])  # stopped by the monitor
     results: dict[str, Result] = {}
-    stopping_at: float | None = None
+    race = _Race(results, budget, here)
+    monitor = threading.Thread(target=race.monitor, args=(system, get), daemon=True)
+    monitor.start()
     try:
-        while conns:
-            if stopping_at is None and budget.exhausted():
-                stop.set()  # the workers stop themselves and send what they have
+        mine = results[RACE[0]] = get(RACE[0])(system, here)
+        if mine.complete or mine.verdict is Verdict.VACUOUS:
+            race.done.set()
+        monitor.join()  # undecided here (too many states): the workers may still decide
+    finally:
+        race.done.set()
+        monitor.join()
+        race.stop_workers()
+    if race.failed:
+        raise race.failed[0]
+    return results
+
+
+class _Race:
+    """The worker processes of one race, and the thread that watches them."""
+
+    def __init__(self, results: dict[str, Result], budget: Budget, here: Budget) -> None:
+        self.results = results
+        self.budget = budget  # the command's
+        self.here = here  # the explicit engine's: its own stop flag
+        self.done = threading.Event()  # decided in this process: the monitor may go
+        self.failed: list[ReplayError] = []
+        self.ctx = multiprocessing.get_context("fork")
+        self.stop = SharedFlag(self.ctx)
+        self.conns: dict[Connection, str] = {}
+        self.procs: list[Any] = []
+
+    def monitor(self, system: ir.System, get: Any) -> None:
+        """Start the workers unless this process decides within QUICK_S; collect their
+        results; stop the engine here when one decides, when the command is out of time
+        or interrupted, or when a worker's proof turns out to be a bug."""
+        if self.done.wait(QUICK_S):
+            return
+        for name in racers()[1:]:
+            mine, theirs = self.ctx.Pipe(duplex=False)
+            p = self.ctx.Process(target=_work, daemon=True,
+                                 args=(get, name, system, self.budget, self.stop, theirs))
+            p.start()
+            theirs.close()
+            self.conns[mine] = name
+            self.procs.append(p)
+        stopping_at: float | None = None
+        while self.conns and not self.done.is_set():
+            if stopping_at is None and self.budget.exhausted():
+                self.stop.set()  # the workers stop themselves and send what they have
+                self.here.cancel.set()
                 stopping_at = time.monotonic() + GRACE_S
             left = 0.2 if stopping_at is None else stopping_at - time.monotonic()
-            if left <= 0:
-                break
-            for ready in wait(list(conns), timeout=min(0.2, left)):
-                assert isinstance(ready, Connection)
-                name = conns.pop(ready)
-                try:
-                    what, payload = ready.recv()
-                except EOFError:
-                    continue  # the worker died (out of memory, killed): it decides nothing
-                if what == "progress":
-                    conns[ready] = name  # still running
-                    budget.report(name, str(payload))
-                    continue
-                if what == "error":
-                    assert isinstance(payload, str)
-                    if payload.startswith(("CertificateError", "ReplayError")):
-                        raise ReplayError(f"{name}: {payload}")
-                    continue
+            if left <= 0 or self._receive(min(0.2, left)):
+                return
+
+    def _receive(self, timeout: float) -> bool:
+        """Read what the workers sent; True once the race is over."""
+        for ready in wait(list(self.conns), timeout=timeout):
+            assert isinstance(ready, Connection)
+            name = self.conns.pop(ready)
+            try:
+                what, payload = ready.recv()
+            except EOFError:
+                continue  # the worker died (out of memory, killed): it decides nothing
+            if what == "progress":
+                self.conns[ready] = name  # still running
+                self.budget.report(name, str(payload))
+            elif what == "error":
+                assert isinstance(payload, str)
+                if payload.startswith(("CertificateError", "ReplayError")):
+                    self.failed.append(ReplayError(f"{name}: {payload}"))
+                    self.here.cancel.set()
+                    return True
+            else:
                 assert isinstance(payload, Result)
-                results[name] = payload
+                self.results[name] = payload
                 if payload.complete:
-                    return results
-    finally:
-        stop.set()
-        for p in procs:
+                    self.here.cancel.set()
+                    return True
+        return False
+
+    def stop_workers(self) -> None:
+        self.stop.set()
+        for p in self.procs:
             if p.is_alive():
                 p.terminate()
-        for p in procs:
+        for p in self.procs:
             p.join(timeout=1)
             if p.is_alive():
                 p.kill()
-    return results
 
 
 class SharedFlag:
