@@ -18,8 +18,8 @@ Engine = Callable[[ir.System, Budget], Result]
 
 # name -> (module, function, one line for --help)
 ENGINES: dict[str, tuple[str, str, str]] = {
-    "auto": ("portfolio", "auto", "the default: small state spaces explicitly, else explicit, "
-             "pdr and kind race in parallel and the first decisive answer wins"),
+    "auto": ("portfolio", "auto", "the default: the explicit engine, joined after 0.25 s by "
+             "pdr and kind in parallel; the first decisive answer wins"),
     "bmc": ("bmc", "bmc", "Z3 bounded model checking, complete when every execution ends"),
     "explicit": ("explicit", "explicit", "breadth-first search of the state space, no solver"),
     "kind": ("kind", "kind", "k-induction: BMC for counterexamples, induction (strengthened "
