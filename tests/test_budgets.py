@@ -219,3 +219,19 @@ def test_pdr_keeps_a_violation_found_before_the_timeout() -> None:
     moves = [i for i, step in enumerate(who)
              if step in {("exec", "vma_adjust_grow"), ("exec", "move_ptes")}]
     assert len(walks) == 2 and any(walks[0] < m < walks[1] for m in moves)
+
+
+# Regression: out of time, `auto` waited 1.5 s for its stopped workers, longer than the
+# command's 1 s backstop, which then threw away the violation the explicit engine had
+# found: "nothing was checked", exit 3 (2 migrations x 2 attempts, --timeout 2).
+def test_auto_out_of_time_keeps_what_the_explicit_engine_found() -> None:
+    code, out, _, seconds = rmapsmt(
+        "prove", str(ROOT / "specs" / "shift_arg_pages.rmap"), "--timeout", "2",
+        "--format", "json", "--set", "fix=none", "--set", "migrations=2",
+        "--set", "attempts=2", "--set", "arg_pages=2", "--set", "flags_change=true")
+    report = json.loads(out)
+    assert (code, report["verdict"], report["complete"]) == (1, "violated", False)
+    assert report["property"] == "no_orphaned_migration_entry"
+    assert len(report["trace"]["steps"]) == 9  # the shortest: breadth-first search found it
+    assert "timed out" in report["reason"]
+    assert seconds < 2 + 2 + NOISE

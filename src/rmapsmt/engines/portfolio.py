@@ -31,7 +31,10 @@ from .outcome import conclude
 
 QUICK_S = 0.25  # seconds the explicit engine runs alone before the others join
 RACE = ("explicit", "pdr", "kind")  # in order of priority: the first N race on N cores
-GRACE_S = 1.5  # how long stopped workers get to send what they established
+# how long stopped workers get to send what they established: well inside the 1 s the
+# command's backstop (cli.prove, `signals.abrupt(grace=1.0)`) allows past the deadline,
+# or the backstop stops the run and what this process found is lost
+GRACE_S = 0.5
 
 
 def racers() -> tuple[str, ...]:
@@ -115,9 +118,11 @@ class _Race:
             self.procs.append(p)
         stopping_at: float | None = None
         while self.conns and not self.done.is_set():
-            if stopping_at is None and self.budget.exhausted():
+            why = self.budget.exhausted()
+            if stopping_at is None and why is not None:
                 self.stop.set()  # the workers stop themselves and send what they have
-                self.here.cancel.set()
+                if why == "interrupted":  # out of time, the engine here stops by itself
+                    self.here.cancel.set()
                 stopping_at = time.monotonic() + GRACE_S
             left = 0.2 if stopping_at is None else stopping_at - time.monotonic()
             if left <= 0 or self._receive(min(0.2, left)):
