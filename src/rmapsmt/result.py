@@ -8,6 +8,7 @@ says not only whether the properties hold but on what evidence (`Proof`):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -51,6 +52,17 @@ class Trace:
     @property
     def length(self) -> int:
         return len(self.steps)
+
+    @staticmethod
+    def back_from(s: State, parent: Mapping[State, tuple[State, int] | None]) -> Trace:
+        """The way a search reached `s`, from the parent links it kept (None: an initial
+        state); a shortest one where the search was breadth-first."""
+        states, steps = [s], []
+        while (link := parent[s]) is not None:
+            s, t = link
+            states.append(s)
+            steps.append(t)
+        return Trace(tuple(reversed(states)), tuple(reversed(steps)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,14 +43,7 @@ def explore(interp: Interpreter, depth: int, budget: Budget) -> Exploration:
     ex = Exploration({}, {}, 0, False, 0, len(frontier), set())
 
     def path(s: State) -> Trace:
-        states, steps = [s], []
-        link = parent[s]
-        while link is not None:
-            prev, t = link
-            states.append(prev)
-            steps.append(t)
-            link = parent[prev]
-        return Trace(tuple(reversed(states)), tuple(reversed(steps)))
+        return Trace.back_from(s, parent)
 
     system = interp.system
     # Deadlock needs no step enabled, so only a state without successors is tested for it
@@ -71,8 +64,8 @@ def explore(interp: Interpreter, depth: int, budget: Budget) -> Exploration:
         for s in level:
             if not pending(s):
                 continue
-            for p in interp.violated(s):
-                if p.name not in ex.violations and p.kind is not ir.PropKind.DEADLOCK:
+            for p in others:
+                if p.name not in ex.violations and interp.bad(p)(s):
                     ex.violations[p.name] = path(s)
             for c in interp.covered(s):
                 if c.name not in ex.covers:

@@ -72,12 +72,7 @@ class Explored:
 
     def trace(self, s: State) -> Trace:
         """A way to `s` (a shortest one if breadth-first search reached it)."""
-        states, steps = [s], []
-        while (p := self.parent[s]) is not None:
-            s, t = p
-            states.append(s)
-            steps.append(t)
-        return Trace(tuple(reversed(states)), tuple(reversed(steps)))
+        return Trace.back_from(s, self.parent)
 
 
 def explore(system: ir.System, budget: Budget, seed: int = 0) -> Explored:
@@ -156,15 +151,19 @@ def candidates(system: ir.System, states: Sequence[State]) -> list[Fact]:
     return out[:MAX_CANDIDATES]
 
 
+# a fact as the refuter reads it: its number, its conditions past the first (variable
+# index, value), the index of the variable it constrains, the values allowed
+_Entry = tuple[int, tuple[tuple[int, int | bool], ...], int, frozenset[int | bool]]
+
+
 class Refuter:
     """The facts a state falsifies, looking only at those whose conditions it meets: the
     states Houdini learns from are judged against thousands of facts each."""
 
     def __init__(self, system: ir.System, facts: Sequence[Fact]) -> None:
         index = {v.name: i for i, v in enumerate(system.vars)}
-        Entry = tuple[int, tuple[tuple[int, int | bool], ...], int, frozenset[int | bool]]
-        self.always: list[Entry] = []
-        self.keyed: dict[tuple[int, int | bool], list[Entry]] = defaultdict(list)
+        self.always: list[_Entry] = []
+        self.keyed: dict[tuple[int, int | bool], list[_Entry]] = defaultdict(list)
         for k, f in enumerate(facts):
             when = tuple((index[n], v) for n, v in f.when)
             entry = (k, when[1:], index[f.var], f.values)

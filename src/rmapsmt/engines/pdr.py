@@ -48,13 +48,15 @@ def pdr(system: ir.System, budget: Budget) -> Result:
     seen = explored.states
     # what the exploration already reached needs no search, and has a trace already
     # (kept if time runs out before BMC finds a shortest one)
-    known = {g: explored.trace(s) for g in goals
-             for s in [next((s for s in seen if _holds(interp, g, s)), None)] if s is not None}
+    hit: dict[str, Trace] = {}  # goal -> a trace to it
+    for g in goals:
+        first = next((s for s in seen if _holds(interp, g, s)), None)
+        if first is not None:
+            hit[g] = explored.trace(first)
     budget.report("pdr", f"proving candidate invariants ({len(seen)} states seen)")
     facts = houdini(system, candidates(system, seen), budget)
     lemmas = [f.expr(system) for f in facts]
-    hit: dict[str, Trace] = dict(known)  # goal -> a trace to it
-    open_goals = [g for g in goals if g not in known]
+    open_goals = [g for g in goals if g not in hit]
     invariant: list[Cube] | None = None
     unknown = None
     ic: Ic3 | None = None
