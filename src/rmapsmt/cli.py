@@ -212,6 +212,10 @@ def prove(
         "--full-state", help="Show every variable of a counterexample's initial state, not "
         "only those it writes.")] = False,
     html: HtmlOpt = None,
+    merge: Annotated[bool, typer.Option(
+        "--merge/--no-merge", help="Merge steps that commute with every other process's steps "
+        "into the step after them, where Z3 shows that changes no verdict (auto: its solver "
+        "engines).")] = True,
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
     with progress.shown(not quiet and fmt == Format.text) as display:
@@ -221,7 +225,7 @@ def prove(
         with _session(spec, fmt.value, budget) as signals:
             loaded = _load(spec, sets, budget, signals)
             with signals.abrupt(grace=1.0):  # a backstop: engines stop on their own
-                report = run.prove(loaded, engine.value, budget)
+                report = run.prove(loaded, engine.value, budget, merge=merge)
     if html is not None:
         from .render import html as html_render
         _write(html, html_render.prove(report))

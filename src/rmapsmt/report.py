@@ -101,6 +101,7 @@ def result_to_dict(r: Result) -> dict[str, Any]:
         "spec": r.spec, "engine": r.engine, "verdict": r.verdict.value, "bound": r.bound,
         "proof": r.proof.value, "reason": r.reason, "warnings": list(r.warnings),
         "evidence": r.evidence, "invariant": list(r.invariant), "decided_by": r.decided_by,
+        "merged": list(r.merged),
         "options": [list(o) for o in r.options],
         "fired": None if r.fired is None else sorted(r.fired), "fired_all": r.fired_all,
         "stats": [r.stats.seconds, r.stats.solver_calls, r.stats.depth_reached, r.stats.states],
@@ -128,4 +129,5 @@ def result_from_dict(d: Mapping[str, Any]) -> Result:
         tuple(str(c) for c in d["invariant"]),
         fired=None if d["fired"] is None else frozenset(int(i) for i in d["fired"]),
         fired_all=bool(d["fired_all"]), decided_by=str(d["decided_by"]),
+        merged=tuple(str(m) for m in d.get("merged", ())),
     )

@@ -118,6 +118,7 @@ class Result:
     fired_all: bool = False  # `fired` was gathered over every reachable state, not within `bound`
     cti: Trace | None = None  # k-induction: the last counterexample to induction (from anywhere)
     decided_by: str = ""  # `auto`: the engine whose answer this is
+    merged: tuple[str, ...] = ()  # steps joined to the step after them (engines/merge.py)
 
     @property
     def complete(self) -> bool:

@@ -22,16 +22,18 @@ from .result import Result, Trace
 from .trace import canonical_order
 
 
-def prove(loaded: Loaded, engine: str, budget: Budget, cache: Cache | None = None) -> Report:
+def prove(loaded: Loaded, engine: str, budget: Budget, cache: Cache | None = None,
+          merge: bool = True) -> Report:
     """`prove`, a matrix cell, a CI run: the verified answer and the expectations judged.
 
-    With a `cache`, a stored answer for the same system, engine and budget is vouched
-    for like a fresh one (replayed in the interpreter); one that does not replay is
-    dropped, with a note, and the engine runs."""
+    With `merge`, the engine runs with steps merged (`engines/merge.py`). With a `cache`, a
+    stored answer for the same system, engine and budget is vouched for like a fresh one
+    (replayed in the interpreter); one that does not replay is dropped, with a note, and
+    the engine runs."""
     system = loaded.system
     result = None
     if cache is not None:
-        k = key(system, engine, budget)
+        k = key(system, engine if merge else f"{engine}, unmerged", budget)
         stored = cache.get(system, k)
         if stored is not None:
             try:
@@ -41,7 +43,7 @@ def prove(loaded: Loaded, engine: str, budget: Budget, cache: Cache | None = Non
     cached = result is not None
     if result is None:
         budget.enter(f"running the {engine} engine")
-        raw = engines.get(engine)(system, budget)
+        raw = engines.get(engine, merge)(system, budget)
         result = vouch(system, raw, budget)
         if cache is not None:
             cache.put(k, raw)
@@ -49,10 +51,10 @@ def prove(loaded: Loaded, engine: str, budget: Budget, cache: Cache | None = Non
                   failing_steps(system, result), cached=cached)
 
 
-def answer(system: ir.System, engine: str, budget: Budget) -> Result:
+def answer(system: ir.System, engine: str, budget: Budget, merge: bool = True) -> Result:
     """Run `engine`; every trace in the answer has been replayed (ReplayError otherwise)."""
     budget.enter(f"running the {engine} engine")
-    return vouch(system, engines.get(engine)(system, budget), budget)
+    return vouch(system, engines.get(engine, merge)(system, budget), budget)
 
 
 def vouch(system: ir.System, result: Result, budget: Budget) -> Result:

@@ -7,6 +7,7 @@ Engines are imported on first use: start-up stays small.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 
@@ -28,7 +29,15 @@ ENGINES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def get(name: str) -> Engine:
+def get(name: str, merge: bool = True) -> Engine:
+    """The engine `name`; with `merge`, run on the system with steps merged (`merge.py`):
+    its traces come back in steps of the original system all the same."""
     module, function, _ = ENGINES[name]
     engine: Engine = getattr(importlib.import_module(f".{module}", __name__), function)
+    if name == "auto":
+        auto: Engine = functools.partial(engine, merge=merge)  # type: ignore[call-arg]
+        return auto
+    if merge:
+        from .merge import merging
+        return merging(engine)
     return engine

@@ -14,6 +14,7 @@ trace each), the rest is unknown, bounded by the best bound reached.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -43,11 +44,11 @@ def racers() -> tuple[str, ...]:
     return RACE[:max(2, min(len(RACE), os.cpu_count() or 1))]
 
 
-def auto(system: ir.System, budget: Budget) -> Result:
+def auto(system: ir.System, budget: Budget, merge: bool = True) -> Result:
     from . import get
 
     start = time.monotonic()
-    results = _race(system, budget, get)
+    results = _race(system, budget, functools.partial(get, merge=merge))
     mine = results[RACE[0]]
     if mine.verdict is Verdict.VACUOUS:
         return _as_auto(mine, RACE[0], start)
@@ -75,7 +76,8 @@ def _race(system: ir.System, budget: Budget, get: Any) -> dict[str, Result]:
     monitor = threading.Thread(target=race.monitor, args=(system, get), daemon=True)
     monitor.start()
     try:
-        mine = results[RACE[0]] = get(RACE[0])(system, here)
+        # unmerged: merging costs solver queries up front, and most specs need none
+        mine = results[RACE[0]] = get(RACE[0], merge=False)(system, here)
         if mine.complete or mine.verdict is Verdict.VACUOUS:
             race.done.set()
         monitor.join()  # undecided here (too many states): the workers may still decide

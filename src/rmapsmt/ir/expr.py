@@ -8,7 +8,7 @@ an unrolled loop can make an expression thousands of levels deep.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import assert_never
@@ -232,6 +232,47 @@ def neg(a: Expr) -> Expr:
     return Const(-int(a.value)) if isinstance(a, Const) else App(Op.NEG, (a,))
 
 
+def apply(op: Op, args: Sequence[Expr]) -> Expr:
+    """`op` applied to `args` through the folding constructors above."""
+    match op:
+        case Op.NOT:
+            return not_(args[0])
+        case Op.AND:
+            return conj(args)
+        case Op.OR:
+            return disj(args)
+        case Op.ITE:
+            return ite(args[0], args[1], args[2])
+        case Op.EQ:
+            return eq(args[0], args[1])
+        case Op.LT:
+            return lt(args[0], args[1])
+        case Op.LE:
+            return le(args[0], args[1])
+        case Op.NEG:
+            return neg(args[0])
+        case Op.ADD | Op.SUB | Op.MUL | Op.DIV | Op.MOD:
+            return arith(op, args[0], args[1])
+        case _:
+            assert_never(op)
+
+
+def substitute(e: Expr, values: Mapping[str, Expr], memo: dict[Expr, Expr]) -> Expr:
+    """`e` with each variable named in `values` replaced (iterative; `memo` is per mapping,
+    so one step's updates are substituted into many expressions at the cost of one)."""
+    for x in postorder((e,)):
+        if x in memo:
+            continue
+        match x:
+            case Var(name):
+                memo[x] = values.get(name, x)
+            case Const():
+                memo[x] = x
+            case App(op, args):
+                memo[x] = apply(op, [memo[a] for a in args])
+    return memo[e]
+
+
 def postorder(roots: Iterable[Expr]) -> Iterator[Expr]:
     """Every distinct subexpression once, children before parents (iterative)."""
     seen: set[Expr] = set()
@@ -318,7 +359,7 @@ def size(e: Expr) -> int:
 
 __all__ = [
     "ARITH_OPS", "BOOL_OPS", "FALSE", "TRUE", "App", "BoolSort", "Const", "Expr", "IntSort",
-    "Op", "Sort", "Var", "and_", "arith", "c_div", "c_mod", "conj", "disj", "eq", "implies",
-    "interval", "is_false", "is_true", "ite", "le", "lt", "neg", "not_", "or_", "postorder",
-    "size", "variables",
+    "Op", "Sort", "Var", "and_", "apply", "arith", "c_div", "c_mod", "conj", "disj", "eq",
+    "implies", "interval", "is_false", "is_true", "ite", "le", "lt", "neg", "not_", "or_",
+    "postorder", "size", "substitute", "variables",
 ]

@@ -56,6 +56,7 @@ def result_json(report: Report) -> dict[str, Any]:
         "complete": r.complete,
         "proof": r.proof.value,
         "evidence": r.evidence or None,
+        "merged": list(r.merged),
         "invariant": list(r.invariant),
         "cti": trace_json(system, r.cti, report.source) if r.cti is not None else None,
         "reason": r.reason or None,

@@ -30,7 +30,7 @@ def verdict_line(r: Result) -> str:
             return f"HOLDS for all executions (complete: {every} explored)"
         if r.proof is Proof.TERMINATES:
             return (f"HOLDS for all executions (complete: no execution is longer than "
-                    f"{steps(r.bound)})")
+                    f"{steps(r.bound)}" + (", merged steps counted as one)" if r.merged else ")"))
         if r.proof is Proof.INDUCTIVE:
             return (f"HOLDS for all executions (proved by {r.bound}-induction"
                     + (f": {r.evidence})" if r.evidence else ")"))
@@ -113,12 +113,18 @@ def render(report: Report, diagram: bool = False, width: int = 100,
         out.append(f"  cover     {c.name} (line {c.line}): {got}")
     for w in r.warnings:
         out.append(f"  warning: {w}")
+    if r.merged:
+        out.append("  merged    with the step after (right movers that make no property true; "
+                   "checked by Z3): " + ", ".join(r.merged))
     out.append(f"verdict: {verdict_line(r)}")
     out += [j.describe() for j in report.judgements]
     if r.invariant:
         out.append("")
         out.append("inductive invariant (every reachable state satisfies it; checked again by a "
-                   "fresh solver):")
+                   "fresh solver):" if not r.merged else
+                   "inductive invariant of the merged system (every reachable state where no "
+                   "process has just taken a merged step satisfies it; checked again by a fresh "
+                   "solver):")
         shown = r.invariant[:MAX_INVARIANT_SHOWN]
         out += [f"  {line}" for line in shown]
         if len(r.invariant) > len(shown):
