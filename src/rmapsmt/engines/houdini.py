@@ -65,6 +65,7 @@ class Explored:
     """States an exploration reached, each with the step that first reached it."""
 
     parent: dict[State, tuple[State, int] | None]  # None: an initial state
+    breadth_first: frozenset[State] = frozenset()  # reached by whole BFS levels: shortest
 
     @property
     def states(self) -> list[State]:
@@ -96,6 +97,7 @@ def explore(system: ir.System, budget: Budget, seed: int = 0) -> Explored:
         frontier = nxt
     if not seen:
         return Explored({})
+    levels = frozenset(seen)  # each BFS level was expanded whole: these traces are shortest
     rng = random.Random(seed)
     starts = list(seen)[: max(1, len(seen) // 8)]
     for _ in range(RUNS):
@@ -108,7 +110,7 @@ def explore(system: ir.System, budget: Budget, seed: int = 0) -> Explored:
             t, n = rng.choice(succ)
             seen.setdefault(n, (s, t.index))
             s = n
-    return Explored(seen)
+    return Explored(seen, levels)
 
 
 def candidates(system: ir.System, states: Sequence[State]) -> list[Fact]:

