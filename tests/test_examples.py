@@ -29,10 +29,12 @@ def spec(name: str) -> Path:
 def prove(name: str, *args: str) -> Run:
     """`rmapsmt prove examples/NAME.rmap ARGS...`, run once per argument list.
 
-    The bounds and completeness claims asserted below are BMC's (`-k` is its depth); the
+    The bounds and completeness claims asserted below are BMC's (`-k` is its depth), on
+    the steps as written (`--no-merge`; merged bounds are tested on their own); the
     other engines, the default `auto` among them, are held to BMC's verdicts at the end."""
     engine = () if "--engine" in args else ("--engine", "bmc")
-    return run_cli("prove", spec(name), *engine, *args)
+    merge = () if "--merge" in args else ("--no-merge",)
+    return run_cli("prove", spec(name), *engine, *merge, *args)
 
 
 def prove_json(name: str, *args: str) -> tuple[int, dict[str, Any]]:
@@ -75,6 +77,22 @@ def test_peterson_holds_for_all_executions() -> None:
     covers = {c["name"]: (c["reached"], c["depth"]) for c in rep["covers"]}
     # p0: want, yield, wait, enter; contended: p0's four steps plus p1's want
     assert covers == {"p0_in_cs": (True, 4), "contended": (True, 5)}
+
+
+def test_peterson_merged_bound_counts_merged_steps() -> None:
+    """`leave` merges with `unflag` (each round 5 steps, not 6): BMC is complete at 20,
+    says what it counted, and the verdicts and covers are those of the steps as written."""
+    code, rep = prove_json("peterson", "--merge")
+    plain = prove_json("peterson")[1]
+    assert code == 0 and rep["complete"] is True and rep["bound"] == 20
+    assert rep["merged"] == ["p[0] leave (line 26)", "p[1] leave (line 26)"]
+    def seen(r: dict[str, Any]) -> list[tuple[object, ...]]:
+        return ([(p["name"], p["verdict"]) for p in r["properties"]]
+                + [(c["name"], c["reached"], c["depth"]) for c in r["covers"]])
+
+    assert seen(rep) == seen(plain)
+    text = prove("peterson", "--merge").stdout
+    assert "no execution is longer than 20 steps, merged steps counted as one" in text
 
 
 def test_peterson_text_says_complete() -> None:

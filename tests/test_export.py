@@ -37,7 +37,7 @@ def spin_and_gcc() -> None:
 # ------------------------------------------------------------------ agreement
 
 def explicit(system: ir.System, depth: int | None = None) -> Result:
-    return engines.get("explicit")(system, Budget(depth=depth))
+    return engines.get("explicit", merge=False)(system, Budget(depth=depth))  # as exported
 
 
 def agree(system: ir.System, depth: int | None = None) -> SpinResult:

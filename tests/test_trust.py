@@ -217,7 +217,7 @@ class TestReplay:
                 props.append(p)
             return replace(result, properties=tuple(props))
 
-        monkeypatch.setattr(rmapsmt.engines, "get", lambda name: corrupting_bmc)
+        monkeypatch.setattr(rmapsmt.engines, "get", lambda name, merge=True: corrupting_bmc)
         r = run_cli("prove", FLAGSHIP, "--set", "fix=none", "--format", fmt)
         assert r.exit_code == 70
         assert "did not replay" in r.stderr

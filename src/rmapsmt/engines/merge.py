@@ -7,8 +7,9 @@ A step t of process p (from control point l1 to l2) is merged when
    same state (checked by one solver query per pair whose footprints overlap);
 2. it is *invisible*: from a state where no property is violated (no cover
    reached, no deadlock), t does not make one so (one query per property);
-3. p can always go on: after t some step of p at l2 is enabled, and l2 is neither
-   l1 nor p's end.
+3. p can always go on: after t some step of p at l2 is enabled (so t never leads
+   into a deadlock), l2 is neither l1 nor p's end, and at most MAX_FANOUT steps
+   leave l2.
 
 Then each t is replaced by the compositions t;u for every step u leaving l2. Why
 nothing is lost: in an execution that reaches a bad state, move every merged t
@@ -46,6 +47,10 @@ from ..result import Result, Trace
 from ..smt.session import UNSAT, Session
 from . import Engine
 
+# a step is merged only where at most this many steps can follow it: each becomes a
+# joined step, and merging must not multiply a system's steps
+MAX_FANOUT = 8
+
 
 @dataclass(frozen=True)
 class Reduction:
@@ -62,11 +67,15 @@ class Reduction:
                         solver_calls=result.stats.solver_calls + self.solver_calls)
         if not self.merged:
             return replace(result, stats=stats)
-        interp = Interpreter(self.original)
+        interp, merged = Interpreter(self.original), Interpreter(self.system)
 
-        def back(trace: Trace | None) -> Trace | None:
+        def back(trace: Trace | None, initial: bool = True) -> Trace | None:
+            """The trace in original steps; first replayed as the engine gave it (an
+            encoding bug is reported where the engine's states go wrong, as unmerged)."""
             if trace is None:
                 return None
+            if initial:
+                merged.replay(trace.states, trace.steps)
             states, steps = [trace.states[0]], []
             for r in trace.steps:
                 for t in self.parts[r]:
@@ -78,7 +87,7 @@ class Reduction:
             result,
             properties=tuple(replace(p, trace=back(p.trace)) for p in result.properties),
             covers=tuple(replace(c, trace=back(c.trace)) for c in result.covers),
-            cti=back(result.cti),
+            cti=back(result.cti, initial=False),  # a counterexample to induction: from anywhere
             fired=None if result.fired is None else frozenset(
                 t for r in result.fired for t in self.parts[r]),
             merged=self.merged, stats=stats)
@@ -105,7 +114,7 @@ def reduce(system: ir.System, budget: Budget) -> Reduction:
     ends = {p.name: p.done for p in system.processes}
     shapes = [t for t in system.transitions
               if t.crash is None and t.pc_to not in (t.pc_from, ends[t.process])
-              and leaving[t.process, t.pc_to]]
+              and 0 < len(leaving[t.process, t.pc_to]) <= MAX_FANOUT]
     if not shapes:
         return unchanged
     with _Oracle(system, budget) as oracle:
@@ -161,7 +170,13 @@ class _Oracle:
         self.session = Session(system, budget)
         self.session.add(*self.session.enc.domain(0))
         self.footprints = [ir.footprint(t) for t in system.transitions]
-        self.observed = [p.bad for p in system.properties] + [c.expr for c in system.covers]
+        # what a merged step must not make true, with the variables each reads. Not the
+        # deadlock property: after a step that can always go on (asked first), some step
+        # is enabled, so no deadlock; its formula names every step, and substituting it
+        # for every candidate made merging quadratic in the number of steps
+        observed = [p.bad for p in system.properties if p.kind is not ir.PropKind.DEADLOCK]
+        observed += [c.expr for c in system.covers]
+        self.observed = [(e, ir.variables(e)) for e in observed]
 
     def __enter__(self) -> _Oracle:
         return self
@@ -178,10 +193,12 @@ class _Oracle:
 
     def mergeable(self, t: ir.Transition, successors: Sequence[ir.Transition]) -> bool:
         after = _After(t)
+        written = self.footprints[t.index][1]
         goes_on = ir.implies(t.guard, ir.disj(after(u.guard) for u in successors))
         return (self.valid(goes_on)
                 and all(self.valid(ir.implies(ir.and_(t.guard, ir.not_(bad)),
-                                              ir.not_(after(bad)))) for bad in self.observed)
+                                              ir.not_(after(bad))))
+                        for bad, reads in self.observed if reads & written)
                 and all(self._moves_right(t, after, u) for u in self.system.transitions
                         if u.process != t.process
                         and not ir.independent(self.footprints[t.index],

@@ -65,7 +65,7 @@ def pdr(system: ir.System, budget: Budget) -> Result:
     ic: Ic3 | None = None
     with Session(system, budget) as session:
         try:  # out of time anywhere here, what the exploration reached is still reported
-            ic = Ic3(system, session, lemmas)
+            ic = Ic3(system, session, lemmas, seen)
             if not ic.has_initial_state():
                 return conclude(system, "pdr", initial=False, found={}, reached={}, bound=-1,
                                 proof=Proof.NONE, unknown=None, stats=Stats(0, 0, -1))

@@ -16,7 +16,7 @@ from typing import assert_never
 
 import z3
 from z3.z3 import _to_expr_ref
-from z3.z3core import Z3_mk_or, Z3_substitute
+from z3.z3core import Z3_mk_and, Z3_mk_or, Z3_substitute
 
 from .. import ir
 from ..budget import Budget, Ticker
@@ -296,3 +296,11 @@ def disjunction(terms: Sequence[z3.ExprRef], ctx: z3.Context) -> z3.ExprRef:
         return z3.BoolVal(False, ctx)
     arr = (z3.Ast * len(terms))(*(t.as_ast() for t in terms))
     return z3.BoolRef(Z3_mk_or(ctx.ref(), len(terms), arr), ctx)
+
+
+def conjunction(terms: Sequence[z3.ExprRef], ctx: z3.Context) -> z3.ExprRef:
+    """And of many terms in one call into z3, like `disjunction`."""
+    if not terms:
+        return z3.BoolVal(True, ctx)
+    arr = (z3.Ast * len(terms))(*(t.as_ast() for t in terms))
+    return z3.BoolRef(Z3_mk_and(ctx.ref(), len(terms), arr), ctx)

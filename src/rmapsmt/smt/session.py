@@ -67,24 +67,45 @@ class Session:
         if left is not None:
             self.solver.set("timeout", max(1, int(left * 1000)))
         self.calls += 1
-        self.solver.push()
+        r, pushed = UNKNOWN, False
         try:
-            for e in extra:
-                self.solver.add(e)
-            r = self._check(assume)
-            self.model = self.solver.model() if r == SAT and want_model else None
-            # z3 terms overload ==: the core is kept as term ids, checked with `in_core`
-            self.core = ({c.get_id() for c in self.solver.unsat_core()} if r == UNSAT and assume
-                         else set())
-            if r == UNKNOWN:
-                said = self.solver.reason_unknown()
-                self.why = ("interrupted" if self.budget.cancel.is_set()
-                            else "timed out" if "timeout" in said or "canceled" in said
-                            else "ran out of memory" if "memory" in said
-                            else f"solver returned unknown ({said})")
-            return r
+            self.solver.push()
+            pushed = True
+            r = self._query(extra, assume, want_model)
+        except z3.Z3Exception as err:
+            r = self._out_of_memory(err)
         finally:
-            self.solver.pop()
+            if pushed:
+                try:
+                    self.solver.pop()
+                except z3.Z3Exception as err:
+                    r = self._out_of_memory(err)
+        return r
+
+    def _out_of_memory(self, err: z3.Z3Exception) -> z3.CheckSatResult:
+        """Past `max_memory` z3 throws from any call (push, add, pop): unknown, not a crash;
+        the session answers unknown from then on."""
+        if "memory" not in str(err):
+            raise err
+        self.model, self.core, self.why = None, set(), "ran out of memory"
+        return UNKNOWN
+
+    def _query(self, extra: Sequence[z3.ExprRef], assume: Sequence[z3.ExprRef],
+               want_model: bool) -> z3.CheckSatResult:
+        for e in extra:
+            self.solver.add(e)
+        r = self._check(assume)
+        self.model = self.solver.model() if r == SAT and want_model else None
+        # z3 terms overload ==: the core is kept as term ids, checked with `in_core`
+        self.core = ({c.get_id() for c in self.solver.unsat_core()} if r == UNSAT and assume
+                     else set())
+        if r == UNKNOWN:
+            said = self.solver.reason_unknown()
+            self.why = ("interrupted" if self.budget.cancel.is_set()
+                        else "timed out" if "timeout" in said or "canceled" in said
+                        else "ran out of memory" if "memory" in said
+                        else f"solver returned unknown ({said})")
+        return r
 
     def _check(self, assume: Sequence[z3.ExprRef]) -> z3.CheckSatResult:
         """`solver.check(*assume)` in one call into z3 (z3py coerces each assumption in
