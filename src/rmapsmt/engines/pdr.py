@@ -25,6 +25,7 @@ from .. import ir
 from ..budget import Budget, OutOfBudget
 from ..interp import Interpreter, ReplayError
 from ..result import Proof, Result, Stats, Trace
+from ..smt.encode import disjunction
 from ..smt.session import SAT, Session
 from .bmc import BmcRun
 from .houdini import Fact, candidates, enabled_in, explore, houdini, may_fire
@@ -193,12 +194,13 @@ def certify(system: ir.System, clauses: Sequence[ir.Expr], lemmas: Sequence[ir.E
         check("it does not hold initially", *enc.init(), z3.Not(enc.expr(inv, 0)))
         s.add(enc.expr(inv, 0), *enc.domain(1))  # from here on: a state it allows
         check("it does not exclude a violation", enc.expr(ir.disj(proved), 0))
+        broken = [z3.Not(enc.expr(e, 1)) for e in parts]  # each part, false after the step
         for t in system.transitions:
             written = {v for v, _ in t.updates}
-            touched = [e for e, r in zip(parts, reads, strict=True) if r & written]
+            touched = [b for b, r in zip(broken, reads, strict=True) if r & written]
             if touched:
                 check(f"the step {t.process} {t.name} (line {t.span.line}) leaves it",
-                      *enc.step(t), z3.Not(enc.expr(ir.conj(touched), 1)))
+                      *enc.step(t), disjunction(touched, enc.ctx))
 
 
 def show_invariant(system: ir.System, clauses: Sequence[Cube],
