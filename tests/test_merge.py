@@ -144,13 +144,23 @@ def test_deadlock_found_through_a_merged_lock() -> None:
 
 def test_prove_reports_what_merged() -> None:
     on = run_cli("prove", ROOT / "examples/peterson.rmap", "--engine", "explicit",
-                 "--format", "json")
+                 "--format", "json", "--merge")
     off = run_cli("prove", ROOT / "examples/peterson.rmap", "--engine", "explicit",
                   "--format", "json", "--no-merge")
     assert on.exit_code == off.exit_code == 0
     assert on.report["merged"] == ["p[0] leave (line 26)", "p[1] leave (line 26)"]
     assert off.report["merged"] == []
     assert on.report["verdict"] == off.report["verdict"] == "holds"
+
+
+def test_which_engines_merge_by_default() -> None:
+    """bmc, kind and pdr merge unless told not to; the explicit engine does not (its
+    queries cost more than the states they save: bench/merging.py)."""
+    path = ROOT / "examples/peterson.rmap"
+    for engine, merges in (("explicit", False), ("bmc", True), ("kind", True), ("pdr", True)):
+        r = run_cli("prove", path, "--engine", engine, "--format", "json")
+        assert r.exit_code == 0
+        assert bool(r.report["merged"]) is merges, engine
 
 
 def test_auto_merges_in_its_workers_only() -> None:

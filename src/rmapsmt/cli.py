@@ -212,10 +212,10 @@ def prove(
         "--full-state", help="Show every variable of a counterexample's initial state, not "
         "only those it writes.")] = False,
     html: HtmlOpt = None,
-    merge: Annotated[bool, typer.Option(
+    merge: Annotated[bool | None, typer.Option(
         "--merge/--no-merge", help="Merge steps that commute with every other process's steps "
-        "into the step after them, where Z3 shows that changes no verdict (auto: its solver "
-        "engines).")] = True,
+        "into the step after them, where Z3 shows that changes no verdict (default: for bmc, "
+        "kind and pdr, and auto's workers; not for the explicit engine).")] = None,
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
     with progress.shown(not quiet and fmt == Format.text) as display:

@@ -23,17 +23,18 @@ from .trace import canonical_order
 
 
 def prove(loaded: Loaded, engine: str, budget: Budget, cache: Cache | None = None,
-          merge: bool = True) -> Report:
+          merge: bool | None = None) -> Report:
     """`prove`, a matrix cell, a CI run: the verified answer and the expectations judged.
 
-    With `merge`, the engine runs with steps merged (`engines/merge.py`). With a `cache`, a
+    `merge` says whether the engine runs with steps merged (`engines/merge.py`; None:
+    the engine's default, `engines.MERGING`). With a `cache`, a
     stored answer for the same system, engine and budget is vouched for like a fresh one
     (replayed in the interpreter); one that does not replay is dropped, with a note, and
     the engine runs."""
     system = loaded.system
     result = None
     if cache is not None:
-        k = key(system, engine if merge else f"{engine}, unmerged", budget)
+        k = key(system, engine if merge is None else f"{engine}, merge={merge}", budget)
         stored = cache.get(system, k)
         if stored is not None:
             try:
@@ -51,7 +52,8 @@ def prove(loaded: Loaded, engine: str, budget: Budget, cache: Cache | None = Non
                   failing_steps(system, result), cached=cached)
 
 
-def answer(system: ir.System, engine: str, budget: Budget, merge: bool = True) -> Result:
+def answer(system: ir.System, engine: str, budget: Budget, merge: bool | None = None
+           ) -> Result:
     """Run `engine`; every trace in the answer has been replayed (ReplayError otherwise)."""
     budget.enter(f"running the {engine} engine")
     return vouch(system, engines.get(engine, merge)(system, budget), budget)

@@ -5,7 +5,8 @@ milliseconds with no process to start, and exhausts state spaces of up to
 millions of states. If it has not decided within QUICK_S, the other engines
 join the race in forked worker processes (one engine per core in all, at least
 two, in the order below): `pdr` proves with an invariant, `kind` finds shortest
-counterexamples (its base case is BMC) and proves by induction. The first
+counterexamples (its base case is BMC) and proves by induction; both merge steps
+(engines/merge.py), the explicit engine here does not. The first
 result that decides every property — a complete proof, or every property
 violated — wins; the others are stopped. Out of time, or on Ctrl-C, what the
 engines established is merged: every violation found stands (a shortest
@@ -44,7 +45,7 @@ def racers() -> tuple[str, ...]:
     return RACE[:max(2, min(len(RACE), os.cpu_count() or 1))]
 
 
-def auto(system: ir.System, budget: Budget, merge: bool = True) -> Result:
+def auto(system: ir.System, budget: Budget, merge: bool | None = None) -> Result:
     from . import get
 
     start = time.monotonic()
