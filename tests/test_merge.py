@@ -151,6 +151,10 @@ def test_prove_reports_what_merged() -> None:
     assert on.report["merged"] == ["p[0] leave (line 26)", "p[1] leave (line 26)"]
     assert off.report["merged"] == []
     assert on.report["verdict"] == off.report["verdict"] == "holds"
+    text = run_cli("prove", ROOT / "examples/peterson.rmap", "--engine", "explicit",
+                   "--merge").stdout
+    assert "merged    with the step after" in text and "p[1] leave (line 26)" in text
+    assert "all 118 reachable states of the merged system explored" in text
 
 
 def test_which_engines_merge_by_default() -> None:

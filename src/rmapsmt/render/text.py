@@ -27,7 +27,8 @@ def verdict_line(r: Result) -> str:
         if r.proof is Proof.EXHAUSTIVE:
             n = r.stats.states
             every = "the only reachable state" if n == 1 else f"all {n} reachable states"
-            return f"HOLDS for all executions (complete: {every} explored)"
+            of = " of the merged system" if r.merged else ""
+            return f"HOLDS for all executions (complete: {every}{of} explored)"
         if r.proof is Proof.TERMINATES:
             return (f"HOLDS for all executions (complete: no execution is longer than "
                     f"{steps(r.bound)}" + (", merged steps counted as one)" if r.merged else ")"))
