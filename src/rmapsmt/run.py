@@ -27,10 +27,9 @@ def prove(loaded: Loaded, engine: str, budget: Budget, cache: Cache | None = Non
     """`prove`, a matrix cell, a CI run: the verified answer and the expectations judged.
 
     `merge` says whether the engine runs with steps merged (`engines/merge.py`; None:
-    the engine's default, `engines.MERGING`). With a `cache`, a
-    stored answer for the same system, engine and budget is vouched for like a fresh one
-    (replayed in the interpreter); one that does not replay is dropped, with a note, and
-    the engine runs."""
+    the engine's default, `engines.MERGING`). With a `cache`, a stored answer for the
+    same system, engine and budget is vouched for like a fresh one (replayed in the
+    interpreter); one that does not replay is dropped, with a note, and the engine runs."""
     system = loaded.system
     result = None
     if cache is not None:

@@ -96,9 +96,11 @@ class Reduction:
 def merging(engine: Engine) -> Engine:
     """`engine` run on the merged system, its answer in steps of the original one."""
     def run(system: ir.System, budget: Budget) -> Result:
+        stage = budget.stage  # the engine's, named by the caller
         budget.enter("merging steps")
         start = time.monotonic()
         reduction = reduce(system, budget)
+        budget.mark(stage)
         result = engine(reduction.system, budget)
         return reduction.expand(result, time.monotonic() - start)
     return run

@@ -125,8 +125,8 @@ class Session:
 
     def _core_ids(self) -> set[int]:
         """The unsat core as term ids (z3 terms overload ==; `in_core` looks ids up), read
-        through the C API: z3py wraps every element in Python objects, a tenth of pdr's
-        time on a 2-migration flagship cell."""
+        through the C API: z3py wraps every element in Python objects, and IC3 reads
+        thousands of cores."""
         ctx = self.enc.ctx.ref()
         vec = Z3_solver_get_unsat_core(ctx, self.solver.solver)
         Z3_ast_vector_inc_ref(ctx, vec)
