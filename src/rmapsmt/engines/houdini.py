@@ -240,40 +240,48 @@ def _consecution(s: Session, exprs: list[ir.Expr], refuted: Refuter, live: list[
     A step is asked only about the facts that read a variable it writes (the others
     keep their values), and its query holds that one step, not the whole relation's
     if-then-else chains: many small queries instead of a few that carry every
-    candidate and every step (30 s -> 8.5 s on a 2-migration flagship cell). A
-    model's first state s satisfies every live fact, so the facts false in any
-    state reached from s through states that satisfy them all go too."""
+    candidate and every step. A model's first state s satisfies every live fact, so
+    the facts false in any state reached from s through states that satisfy them all
+    go too. A step whose last query was unsat is asked again only when a fact its
+    unsat core used is dropped: with fewer facts to keep and the same ones assumed,
+    the answer cannot change."""
     system, enc = s.enc.system, s.enc
     interp = Interpreter(system, budget)
     reads = [ir.variables(e) for e in exprs]
+    flag_of = {f.get_id(): i for i, f in enumerate(flags)}
     s.add(*enc.domain(1), *(enc.expr(a, 1) for a in assumed))
     fails = [z3.Not(enc.expr(e, 1)) for e in exprs]
     alive = dict.fromkeys(live)
-    changed = True
-    while changed:
-        changed = False
-        for t in system.transitions:
-            written = {v for v, _ in t.updates}
-            mine = [i for i in alive if reads[i] & written]
-            while mine:
-                budget.check("proving candidate invariants")
-                goal = disjunction([fails[i] for i in mine], enc.ctx)
-                r = s.ask(goal, *enc.step(t), assume=[flags[i] for i in alive])
-                if r == UNKNOWN:
-                    raise OutOfBudget("proving candidate invariants", s.why)
-                if r != SAT:
-                    break
-                assert s.model is not None
-                after = enc.read_state(s.model, 1)
-                broken = refuted(after) & set(mine)
-                if not broken:  # the encoding and the facts' own reading disagree: a bug
-                    raise AssertionError(f"houdini: {t.process} {t.name} breaks a fact in "
-                                         "the solver's model but not in the state read back")
-                kept = _drop_along(interp, enc.read_state(s.model, 0), refuted,
-                                   [i for i in alive if i not in broken])
-                alive = dict.fromkeys(kept)
-                mine = [i for i in mine if i in alive]
-                changed = True
+    pending = dict.fromkeys(system.transitions)  # steps to ask (again), in order
+    needs: dict[ir.Transition, set[int]] = {}  # a step kept the facts: the facts it used
+    while pending:
+        t = next(iter(pending))
+        del pending[t]
+        written = {v for v, _ in t.updates}
+        mine = [i for i in alive if reads[i] & written]
+        while mine:
+            budget.check("proving candidate invariants")
+            goal = disjunction([fails[i] for i in mine], enc.ctx)
+            r = s.ask(goal, *enc.step(t), assume=[flags[i] for i in alive])
+            if r == UNKNOWN:
+                raise OutOfBudget("proving candidate invariants", s.why)
+            if r != SAT:
+                needs[t] = {flag_of[c] for c in s.core if c in flag_of}
+                break
+            assert s.model is not None
+            after = enc.read_state(s.model, 1)
+            broken = refuted(after) & set(mine)
+            if not broken:  # the encoding and the facts' own reading disagree: a bug
+                raise AssertionError(f"houdini: {t.process} {t.name} breaks a fact in "
+                                     "the solver's model but not in the state read back")
+            kept = _drop_along(interp, enc.read_state(s.model, 0), refuted,
+                               [i for i in alive if i not in broken])
+            dropped = set(alive).difference(kept)
+            alive = dict.fromkeys(kept)
+            mine = [i for i in mine if i in alive]
+            for u in [u for u, used in needs.items() if used & dropped]:
+                del needs[u]
+                pending[u] = None
     return list(alive)
 
 
