@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 import z3
@@ -313,16 +313,20 @@ def may_fire(system: ir.System, budget: Budget, invariant: Sequence[ir.Expr],
     contradicts the (proved) invariant is never enabled in any execution; one
     the solver cannot rule out counts as possibly enabled (no dead-step claim).
     """
-    out = set(seen)
-    rest = [t for t in system.transitions if t.index not in seen]
-    if not rest:
-        return frozenset(out)
+    if all(t.index in seen for t in system.transitions):
+        return frozenset(seen)
     try:
         with Session(system, budget) as s:
             s.add(*s.enc.domain(0), *(s.enc.expr(e, 0) for e in invariant))
-            for t in rest:
-                if s.ask(s.enc.expr(t.guard, 0)) != UNSAT:
-                    out.add(t.index)
+            return firing(s, seen)
     except OutOfBudget:
-        out |= {t.index for t in rest}
+        return frozenset(t.index for t in system.transitions)
+
+
+def firing(s: Session, seen: Set[int]) -> frozenset[int]:
+    """`may_fire` in a session whose state 0 the (proved) invariant already constrains."""
+    out = set(seen)
+    for t in s.enc.system.transitions:
+        if t.index not in out and s.ask(s.enc.expr(t.guard, 0)) != UNSAT:
+            out.add(t.index)
     return frozenset(out)

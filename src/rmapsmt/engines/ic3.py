@@ -12,7 +12,11 @@ behind its own literal, the domains and proved lemmas permanently.
 Predecessors are generalised with an unsat core over the step they take (every
 state of the cube takes that step into the successor cube), bad states with
 one over the properties, and blocked cubes by dropping literals while the
-cube stays relatively inductive and outside the initial states (MIC).
+cube stays relatively inductive and outside the initial states (MIC). A learned
+clause's images under swapping two instances of one process (`swaps`) are
+offered too, each kept only where it is itself relatively inductive: replicated
+processes (two migrations) need the same fact for each instance, and one query
+replaces a whole blocking round.
 """
 
 from __future__ import annotations
@@ -53,6 +57,24 @@ def holds(lit: Lit, value: int | bool) -> bool:
     _, op, v = lit
     return value == v if op == "=" else (int(value) >= int(v) if op == ">=" else
                                          int(value) <= int(v))
+
+
+def swaps(system: ir.System) -> list[dict[str, str]]:
+    """Renamings that exchange two instances of one process declaration: their program
+    counters and locals. Only candidates: nothing assumes the system is symmetric."""
+    names = {v.name for v in system.vars}
+    out = []
+    for a, b in itertools.combinations(system.processes, 2):
+        if a.decl != b.decl or a.pc_names != b.pc_names:
+            continue
+        ren = {a.pc_var: b.pc_var, b.pc_var: a.pc_var}
+        for x, y in ((a.name, b.name), (b.name, a.name)):
+            for n in names:
+                if n.startswith(x + "."):
+                    ren[n] = y + n[len(x):]
+        if all(n in names for n in ren.values()):
+            out.append(ren)
+    return out
 
 
 @dataclass(order=True)
@@ -97,6 +119,7 @@ class Ic3:
             self.inits = None
         self.counter = itertools.count()
         self.calls = 0
+        self.swaps = swaps(system)
 
     # ------------------------------------------------------------ the solver
     @property
@@ -252,6 +275,18 @@ class Ic3:
         self.delta[level].append(c)
         self.s.add(z3.Implies(self.act[level], self.clause0(c)))
 
+    def learn_images(self, c: Cube, level: int) -> None:
+        """Add the images of a clause learned at `level` under the instance swaps, where
+        they are relatively inductive there (and exclude no initial or reached state)."""
+        for ren in self.swaps:
+            image = frozenset((ren.get(var, var), op, v) for var, op, v in c)
+            if (image == c or self.meets_init(image) or self.meets_reached(image)
+                    or any(image in self.delta[j] for j in range(level, self.k + 1))):
+                continue
+            core = self.relind(level, image)
+            if core is not None:
+                self.add_clause(core, self.push_up(level, core))
+
     def push_up(self, i: int, c: Cube) -> int:
         while i < self.k and self.relind(i + 1, c) is not None:
             i += 1
@@ -285,6 +320,7 @@ class Ic3:
             g = self.mic(ob.level, core)
             j = self.push_up(ob.level, g)
             self.add_clause(g, j)
+            self.learn_images(g, ob.level)
             if j < self.k:
                 heapq.heappush(queue, Obligation(j + 1, next(self.counter), ob.cube, ob.parent,
                                                  ob.step, ob.state))

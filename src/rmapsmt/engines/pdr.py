@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 import z3
 
@@ -28,7 +28,7 @@ from ..result import Proof, Result, Stats, Trace
 from ..smt.encode import disjunction
 from ..smt.session import SAT, Session
 from .bmc import BmcRun
-from .houdini import Fact, candidates, enabled_in, explore, houdini, may_fire
+from .houdini import Fact, candidates, enabled_in, explore, firing, houdini
 from .ic3 import Cube, Ic3, cube_expr
 from .outcome import conclude
 
@@ -95,11 +95,10 @@ def pdr(system: ir.System, budget: Budget) -> Result:
     if invariant is not None:
         proved = [goals[g] for g in open_goals]
         clauses = [ir.not_(cube_expr(c)) for c in invariant]
-        certify(system, clauses, lemmas, proved, budget)
+        fired = certify(system, clauses, lemmas, proved, budget, enabled_in(system, seen))
         proof, shown = Proof.INVARIANT, show_invariant(system, invariant, facts)
         evidence = (f"of {len(invariant)} clauses and {len(facts)} proved candidate facts, "
                     "independently checked")
-        fired = may_fire(system, budget, [*clauses, *lemmas], enabled_in(system, seen))
     elif not open_goals and unknown is None:
         proof = Proof.DECIDED
     return conclude(system, "pdr", initial=True, found=found, reached=reached, bound=bound,
@@ -169,8 +168,11 @@ def _shortest(system: ir.System, budget: Budget, hit: dict[str, Trace], shortest
 
 
 def certify(system: ir.System, clauses: Sequence[ir.Expr], lemmas: Sequence[ir.Expr],
-            proved: Sequence[ir.Expr], budget: Budget) -> None:
-    """Check the invariant with a fresh solver: initial, inductive, strong enough.
+            proved: Sequence[ir.Expr], budget: Budget,
+            enabled: Set[int] = frozenset()) -> frozenset[int]:
+    """Check the invariant with a fresh solver: initial, inductive, strong enough; then,
+    in the same solver, which steps it lets fire besides those seen `enabled`
+    (houdini.firing: the others are dead in every execution).
 
     Inductive: one query per step, about the parts of the invariant that read a
     variable the step writes (the others keep their values), the invariant's
@@ -201,6 +203,7 @@ def certify(system: ir.System, clauses: Sequence[ir.Expr], lemmas: Sequence[ir.E
             if touched:
                 check(f"the step {t.process} {t.name} (line {t.span.line}) leaves it",
                       *enc.step(t), disjunction(touched, enc.ctx))
+        return firing(s, enabled)
 
 
 def show_invariant(system: ir.System, clauses: Sequence[Cube],
