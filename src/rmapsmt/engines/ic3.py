@@ -139,11 +139,11 @@ class Ic3:
     def cube0(self, c: Cube) -> z3.ExprRef:
         """The cube over state 0, built from cached literals in one call (not through the
         IR and z3py: IC3 makes a new cube for almost every query)."""
-        return conjunction([self._lit0(lit)[0] for lit in c], self.enc.ctx)
+        return conjunction([self._lit0(lit)[0] for lit in sorted(c)], self.enc.ctx)
 
     def clause0(self, c: Cube) -> z3.ExprRef:
         """¬c over state 0."""
-        return disjunction([self._lit0(lit)[1] for lit in c], self.enc.ctx)
+        return disjunction([self._lit0(lit)[1] for lit in sorted(c)], self.enc.ctx)
 
     def label(self, lit: Lit, at: int) -> z3.BoolRef:
         """An assumption literal standing for `lit` at state `at` (for unsat cores)."""
@@ -226,7 +226,7 @@ class Ic3:
     def lift(self, state: State, t: ir.Transition, succ: Cube) -> Cube:
         """A sub-cube of `state` all of whose states take step t into `succ`."""
         writes = dict(t.updates)
-        goal = ir.and_(t.guard, *(lit_expr(lit, writes.get(lit[0])) for lit in succ))
+        goal = ir.and_(t.guard, *(lit_expr(lit, writes.get(lit[0])) for lit in sorted(succ)))
         return self._core_of(state, ir.not_(goal))
 
     def generalise_bad(self, state: State, bad: ir.Expr) -> Cube:
