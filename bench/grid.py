@@ -9,7 +9,8 @@ its verdict must equal the explicit engine's (the script stops otherwise), and i
 counts as decided only when complete: violated with a trace, or holds for every
 execution (a bounded "holds up to k" is not). Writes a Markdown table (default
 bench/results/grid.md): per engine, the cells decided within 10 s and within the
-timeout, the median and the slowest time, and the cells left open. One run per
+timeout, the median and the slowest time, the whole grid's time (one cell after
+the other), and the cells left open. One run per
 cell: a shared machine's noise is in the seconds, compare the engines in one run.
 """
 
@@ -89,7 +90,7 @@ def main() -> None:
 def table(truth: dict[tuple[str, int, bool, int], Cell],
           results: dict[str, dict[tuple[str, int, bool, int], Cell]], timeout: float) -> str:
     rows = ["| engine | decided ≤ 10 s | decided ≤ timeout | median s | slowest s | "
-            "open cells |", "|---|---|---|---|---|---|"]
+            "whole grid s | open cells |", "|---|---|---|---|---|---|---|"]
     for engine, cells in [("explicit", truth), *results.items()]:
         done = [c for c in cells.values() if c.verdict in ("holds", "violated")]
         fast = [c for c in done if c.seconds <= FAST]
@@ -97,7 +98,8 @@ def table(truth: dict[tuple[str, int, bool, int], Cell],
         shown = ", ".join(f"{f}/p{p}/{'flags' if fl else '-'}/m{m}" for f, p, fl, m in open_)
         times = [c.seconds for c in cells.values()]
         rows.append(f"| {engine} | {len(fast)}/{len(cells)} | {len(done)}/{len(cells)} | "
-                    f"{statistics.median(times):.1f} | {max(times):.1f} | {shown or '-'} |")
+                    f"{statistics.median(times):.1f} | {max(times):.1f} | {sum(times):.0f} | "
+                    f"{shown or '-'} |")
     return ("\n".join(rows) + f"\n\nWhole processes, one run per cell, timeout {timeout:.0f} s; "
             "decided = violated with a trace, or holds for every execution.\n")
 
