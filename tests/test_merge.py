@@ -7,6 +7,9 @@ in the unreduced interpreter (`run.verify`) and ends where its property fails.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from conftest import FLAGSHIP, ROOT, run_cli, run_engine
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +20,7 @@ from rmapsmt.budget import Budget
 from rmapsmt.diagnostics import Source
 from rmapsmt.engines.merge import reduce
 from rmapsmt.interp import Interpreter
+from rmapsmt.matrix import run_matrix
 from rmapsmt.pipeline import load, load_source
 from rmapsmt.result import Result
 
@@ -197,3 +201,24 @@ def test_random_full_specs_merging_changes_no_verdict(text: str) -> None:
     system = _full_system(text)
     agree(system, "explicit", 10)
     agree(system, "pdr", 10)
+
+
+def test_ci_and_matrix_pass_merge_on(tmp_path: Path) -> None:
+    """`--merge/--no-merge` means the same in `ci` and `matrix` as in `prove`."""
+    peterson = ROOT / "examples/peterson.rmap"
+    for flag, merged in (("--merge", ["p[0] leave (line 26)", "p[1] leave (line 26)"]),
+                         ("--no-merge", [])):
+        out = tmp_path / f"ci{flag}.json"
+        r = run_cli("ci", peterson, "--engine", "explicit", "--no-cache", "--json", out, flag)
+        assert r.exit_code == 0, r.stdout
+        (run,) = json.loads(out.read_text())["runs"]
+        assert run["report"]["merged"] == merged
+        assert run["report"]["verdict"] == "holds"
+    fork = str(ROOT / "specs/fork_migration.rmap")
+    for merge in (True, False):
+        cells = run_matrix(fork, ["fix"], {}, "explicit", merge=merge)
+        assert [c.report.result.verdict.value for c in cells  # type: ignore[union-attr]
+                ] == ["violated", "holds"]
+        assert all(bool(c.report.result.merged) is merge for c in cells)  # type: ignore[union-attr]
+    r = run_cli("matrix", fork, "--vary", "fix", "--engine", "explicit", "--no-merge")
+    assert r.exit_code == 0

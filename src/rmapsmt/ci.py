@@ -99,9 +99,11 @@ def shard(jobs: list[Job], spec: str) -> list[Job]:
 
 
 def run_jobs(jobs: list[Job], engine: str, timeout: float | None, workers: int,
-             cache_root: str | None, use_cache: bool, depth: int | None = None) -> list[Run]:
-    """Every job (in worker processes when `workers` > 1), in the order given."""
-    args = [(job, engine, timeout, cache_root, use_cache, depth) for job in jobs]
+             cache_root: str | None, use_cache: bool, depth: int | None = None,
+             merge: bool | None = None) -> list[Run]:
+    """Every job (in worker processes when `workers` > 1), in the order given; `merge`
+    as `run.prove` takes it (None: the engine's default)."""
+    args = [(job, engine, timeout, cache_root, use_cache, depth, merge) for job in jobs]
     if workers <= 1 or len(jobs) <= 1:
         raw = [_work(*a) for a in args]
     else:
@@ -111,13 +113,14 @@ def run_jobs(jobs: list[Job], engine: str, timeout: float | None, workers: int,
 
 
 def _work(job: Job, engine: str, timeout: float | None, cache_root: str | None,
-          use_cache: bool, depth: int | None) -> dict[str, Any]:
+          use_cache: bool, depth: int | None, merge: bool | None) -> dict[str, Any]:
     """One job, as plain data (a worker process sends it back to the parent)."""
     start = time.monotonic()
     cache = Cache(cache_root) if use_cache else None
     budget = Budget.start(timeout, depth=depth)
     try:
-        report = run.prove(load(job.path, dict(job.options), budget), engine, budget, cache)
+        report = run.prove(load(job.path, dict(job.options), budget), engine, budget, cache,
+                           merge=merge)
     except SpecError as err:
         try:
             src = read_source(job.path) if err.span is not None else None

@@ -108,6 +108,10 @@ MemoryOpt = Annotated[int, typer.Option(min=16, max=MAX_MEMORY_MB, metavar="MB",
 StatesOpt = Annotated[int, typer.Option(min=1, max=1 << 31, metavar="N",
                                         help="State cap of the explicit engine.")]
 EngineOpt = Annotated[Engine, typer.Option(help=ENGINE_HELP)]
+MergeOpt = Annotated[bool | None, typer.Option(
+    "--merge/--no-merge", help="Merge steps that commute with every other process's steps "
+    "into the step after them, where Z3 shows that changes no verdict (default: for bmc, "
+    "kind and pdr, and auto's workers; not for the explicit engine).")]
 HtmlOpt = Annotated[str | None, typer.Option(
     metavar="FILE", help="Also write a self-contained HTML report to FILE.")]
 
@@ -212,10 +216,7 @@ def prove(
         "--full-state", help="Show every variable of a counterexample's initial state, not "
         "only those it writes.")] = False,
     html: HtmlOpt = None,
-    merge: Annotated[bool | None, typer.Option(
-        "--merge/--no-merge", help="Merge steps that commute with every other process's steps "
-        "into the step after them, where Z3 shows that changes no verdict (default: for bmc, "
-        "kind and pdr, and auto's workers; not for the explicit engine).")] = None,
+    merge: MergeOpt = None,
 ) -> None:
     """Check every property of SPEC: prove it, or print the shortest interleaving that breaks it."""
     with progress.shown(not quiet and fmt == Format.text) as display:
@@ -260,6 +261,7 @@ def matrix(
                                       help="Cells in parallel (0, the default: the CPU count)."
                                       )] = 0,
     html: HtmlOpt = None,
+    merge: MergeOpt = None,
 ) -> None:
     """Prove SPEC under every combination of the --vary options (exit 0 iff all meet `expect`)."""
     from .matrix import run_matrix  # subcommands import what only they use: a fast `prove`
@@ -271,7 +273,7 @@ def matrix(
             (name, value), = parse_sets([baseline]).items()
             base = (name, value)
         cells = run_matrix(spec, vary, parse_sets(sets), engine.value, depth, base, timeout,
-                           jobs or os.cpu_count() or 1)
+                           jobs or os.cpu_count() or 1, merge)
     except SpecError as err:
         _fail_input(err, spec)
     except ReplayError as err:
@@ -309,6 +311,7 @@ def ci(
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Neither read nor write the proof cache.")] = False,
     html: HtmlOpt = None,
+    merge: MergeOpt = None,
 ) -> None:
     """The CI gate: every spec under every option combination its `expect`s mention, judged
     strictly (exit 0 all met, 1 something unmet, 2 bad input, 3 something unknown)."""
@@ -320,7 +323,7 @@ def ci(
         if shard is not None:
             planned = ci_run.shard(planned, shard)
         runs = ci_run.run_jobs(planned, engine.value, timeout, jobs or os.cpu_count() or 1,
-                               cache, not no_cache)
+                               cache, not no_cache, merge=merge)
     except SpecError as err:
         _fail_input(err, None)
     except ReplayError as err:

@@ -69,7 +69,8 @@ def combinations(path: str, vary: list[str], sets: Mapping[str, str]) -> list[di
 
 def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str = "auto",
                depth: int | None = None, baseline: tuple[str, str] | None = None,
-               timeout: float | None = None, jobs: int = 1) -> list[Cell]:
+               timeout: float | None = None, jobs: int = 1,
+               merge: bool | None = None) -> list[Cell]:
     """Every combination, in the order the spec lists option values, run on `jobs`
     worker processes (`ci.run_jobs`).
 
@@ -81,7 +82,8 @@ def run_matrix(path: str, vary: list[str], sets: Mapping[str, str], engine: str 
         load(path, {**sets, **v})  # a bad --set is the user's error, reported as such
     wanted = [*combos, *([{**v, baseline[0]: baseline[1]} for v in combos] if baseline else [])]
     keys = list(dict.fromkeys(tuple(sorted({**sets, **v}.items())) for v in wanted))
-    runs = run_jobs([Job(path, k) for k in keys], engine, timeout, jobs, None, False, depth)
+    runs = run_jobs([Job(path, k) for k in keys], engine, timeout, jobs, None, False, depth,
+                    merge)
     reports: dict[tuple[tuple[str, str], ...], Report] = {}
     for k, r in zip(keys, runs, strict=True):
         if r.report is None:
