@@ -252,11 +252,11 @@ def _consecution(s: Session, exprs: list[ir.Expr], refuted: Refuter, live: list[
     s.add(*enc.domain(1), *(enc.expr(a, 1) for a in assumed))
     fails = [z3.Not(enc.expr(e, 1)) for e in exprs]
     alive = dict.fromkeys(live)
-    pending = dict.fromkeys(system.transitions)  # steps to ask (again), in order
-    needs: dict[ir.Transition, set[int]] = {}  # a step kept the facts: the facts it used
+    pending = dict.fromkeys(range(len(system.transitions)))  # steps to ask (again), in order
+    needs: dict[int, set[int]] = {}  # a step that kept the facts: the facts it used
     while pending:
-        t = next(iter(pending))
-        del pending[t]
+        t = system.transitions[next(iter(pending))]
+        del pending[t.index]
         written = {v for v, _ in t.updates}
         mine = [i for i in alive if reads[i] & written]
         while mine:
@@ -266,7 +266,7 @@ def _consecution(s: Session, exprs: list[ir.Expr], refuted: Refuter, live: list[
             if r == UNKNOWN:
                 raise OutOfBudget("proving candidate invariants", s.why)
             if r != SAT:
-                needs[t] = {flag_of[c] for c in s.core if c in flag_of}
+                needs[t.index] = {flag_of[c] for c in s.core if c in flag_of}
                 break
             assert s.model is not None
             after = enc.read_state(s.model, 1)
