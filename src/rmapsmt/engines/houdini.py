@@ -2,7 +2,8 @@
 
 A cheap, sound strengthening for the proof engines. A bounded part of the
 state space is explored (breadth-first from the initial states, then random
-runs to the end), and every fact of the form "whenever x = c, y is one of the
+runs to the end; or all of it, where breadth-first search finishes within
+COMPLETE_STATES), and every fact of the form "whenever x = c, y is one of the
 values seen with it" (x and y state variables, program counters included) is
 offered as a candidate. A solver then keeps the largest subset that holds in
 every initial state and is preserved by every step: the Houdini fixpoint, an
@@ -28,6 +29,7 @@ from ..smt.encode import disjunction
 from ..smt.session import SAT, UNKNOWN, UNSAT, Session
 
 EXPLORE_STATES = 4_000  # breadth-first part of the exploration
+COMPLETE_STATES = 20_000  # breadth-first search goes on this far, in case it finishes
 RUNS = 48  # random runs to the end, for the deep states breadth-first does not reach
 MAX_CANDIDATES = 20_000
 
@@ -66,6 +68,7 @@ class Explored:
 
     parent: dict[State, tuple[State, int] | None]  # None: an initial state
     breadth_first: frozenset[State] = frozenset()  # reached by whole BFS levels: shortest
+    complete: bool = False  # every reachable state is here: breadth-first search finished
 
     @property
     def states(self) -> list[State]:
@@ -77,16 +80,20 @@ class Explored:
 
 
 def explore(system: ir.System, budget: Budget, seed: int = 0) -> Explored:
-    """Some reachable states: a bounded breadth-first search, then random runs to the end."""
+    """Some reachable states: a bounded breadth-first search, then random runs to the end.
+    All of them (`complete`) where the search finishes within COMPLETE_STATES; if it does
+    not, only its levels up to EXPLORE_STATES are kept (more states than that cost the
+    candidates more time than they save Houdini)."""
     interp = Interpreter(system, budget)
     ticker = Ticker(budget, "exploring for candidate invariants")
     seen: dict[State, tuple[State, int] | None] = {}
     try:
-        frontier = list(itertools.islice(interp.initial_states(budget), EXPLORE_STATES))
+        frontier = list(itertools.islice(interp.initial_states(budget), COMPLETE_STATES))
     except TooManyStates:
         return Explored({})
     seen.update(dict.fromkeys(frontier))
-    while frontier and len(seen) < EXPLORE_STATES:
+    kept = EXPLORE_STATES if len(seen) >= EXPLORE_STATES else 0  # kept if unfinished
+    while frontier and len(seen) < COMPLETE_STATES:
         nxt = []
         for s in frontier:
             ticker.tick()
@@ -95,8 +102,12 @@ def explore(system: ir.System, budget: Budget, seed: int = 0) -> Explored:
                     seen[n] = (s, t.index)
                     nxt.append(n)
         frontier = nxt
+        kept = kept or (len(seen) if len(seen) >= EXPLORE_STATES else 0)
     if not seen:
         return Explored({})
+    if not frontier:
+        return Explored(seen, frozenset(seen), complete=True)
+    seen = dict(itertools.islice(seen.items(), kept))
     levels = frozenset(seen)  # each BFS level was expanded whole: these traces are shortest
     rng = random.Random(seed)
     starts = list(seen)[: max(1, len(seen) // 8)]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -59,6 +60,46 @@ def holds(lit: Lit, value: int | bool) -> bool:
                                          int(value) <= int(v))
 
 
+class Reached:
+    """States known reachable, indexed for the question generalisation asks most: does a
+    cube contain one of them? One bit per state, a bitmask per literal: a few big-integer
+    ands per question."""
+
+    def __init__(self, system: ir.System, states: Sequence[State]) -> None:
+        self.states = states
+        self._position = {v.name: i for i, v in enumerate(system.vars)}
+        self._masks: dict[Lit, int] = {}
+        self._values: dict[str, dict[int | bool, int]] = {}  # variable -> value -> mask
+
+    def mask(self, lit: Lit) -> int:
+        """Bit j set: the literal holds in state j."""
+        m = self._masks.get(lit)
+        if m is None:
+            var, op, v = lit
+            by_value = self._values.get(var)
+            if by_value is None:  # one pass over the states per variable, not per literal
+                at = self._position[var]
+                bits: dict[int | bool, list[int]] = defaultdict(list)
+                for j, s in enumerate(self.states):
+                    bits[s[at]].append(j)
+                by_value = self._values[var] = {x: sum(1 << j for j in js)
+                                                for x, js in bits.items()}
+            m = (by_value.get(v, 0) if op == "=" else
+                 sum(mask for x, mask in by_value.items() if holds(lit, x)))
+            self._masks[lit] = m
+        return m
+
+    def meet(self, c: Iterable[Lit]) -> bool:
+        if not self.states:
+            return False
+        hits = -1
+        for lit in c:
+            hits &= self.mask(lit)
+            if not hits:
+                return False
+        return True
+
+
 def swaps(system: ir.System) -> list[dict[str, str]]:
     """Renamings that exchange two instances of one process declaration: their program
     counters and locals. Only candidates: nothing assumes the system is symmetric."""
@@ -93,8 +134,7 @@ class Ic3:
     def __init__(self, system: ir.System, session: Session, lemmas: Sequence[ir.Expr],
                  reached: Sequence[State] = ()) -> None:
         self.system = system
-        self.reached = reached  # states known reachable: no learned clause may exclude one
-        self._hits: dict[Lit, int] = {}
+        self.reached = Reached(system, reached)  # no learned clause may exclude one
         self.s = session
         self.enc = session.enc
         self.interp = Interpreter(system)
@@ -194,19 +234,8 @@ class Ic3:
 
     def meets_reached(self, c: Cube) -> bool:
         """Does the cube contain a state known reachable? Then ¬c holds only up to some
-        depth: a clause IC3 would have to learn again and again, frame after frame.
-        One bit per known state, a bitmask per literal: a few big-integer ands."""
-        hits = -1
-        for lit in c:
-            mask = self._hits.get(lit)
-            if mask is None:
-                at = self.position[lit[0]]
-                mask = sum(1 << j for j, s in enumerate(self.reached) if holds(lit, s[at]))
-                self._hits[lit] = mask
-            hits &= mask
-            if not hits:
-                return False
-        return bool(self.reached)
+        depth: a clause IC3 would have to learn again and again, frame after frame."""
+        return self.reached.meet(c)
 
     def relind(self, i: int, c: Cube, want_model: bool = False) -> Cube | None:
         """Is ¬c inductive relative to F_(i-1)? The core of c (a smaller cube) if so; if

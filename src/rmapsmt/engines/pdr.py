@@ -6,6 +6,13 @@ counterexample found for some of them is recorded (and later replaced by a
 shortest one, from BMC to that length) and the search goes on for the rest,
 keeping its frames, which are reachability facts independent of any property.
 
+Where the exploration finishes (every reachable state seen, at most
+houdini.COMPLETE_STATES), no frames are searched: the goals it did not reach are
+to be proved, the candidate facts are all invariants, and strengthen.py makes them
+inductive by blocking counterexamples to induction, each outside the states
+seen. The exploration is not trusted for the verdict: the invariant is
+certified like IC3's, and it is what proves the properties.
+
 A proof is an invariant I: it is printed in the spec's vocabulary (grouped by
 where the processes are) and checked by a fresh solver that shares nothing
 with the search: init => I, I and a step => I', I => no property fails. A
@@ -23,21 +30,25 @@ import z3
 
 from .. import ir
 from ..budget import Budget, OutOfBudget
-from ..interp import Interpreter, ReplayError
+from ..interp import Interpreter, ReplayError, State
 from ..result import Proof, Result, Stats, Trace
 from ..smt.encode import disjunction
 from ..smt.session import SAT, Session
 from .bmc import BmcRun
-from .houdini import Fact, candidates, enabled_in, explore, firing, houdini
+from .houdini import Explored, Fact, candidates, enabled_in, explore, firing, houdini
 from .ic3 import Cube, Ic3, cube_expr
 from .outcome import conclude
+from .strengthen import strengthen
 
 
 class CertificateError(ReplayError):
     """An invariant the search found failed its independent check: a bug in rmapsmt."""
 
 
-def pdr(system: ir.System, budget: Budget) -> Result:
+def pdr(system: ir.System, budget: Budget, *, from_reached: bool = True) -> Result:
+    """`from_reached`: where the exploration saw every reachable state, make the invariant
+    from them (strengthen.py) instead of searching frames (tests turn it off to reach IC3
+    on small specs)."""
     start = time.monotonic()
     depth = system.depth if budget.depth is None else budget.depth
     budget.mark("looking for invariants")
@@ -57,10 +68,12 @@ def pdr(system: ir.System, budget: Budget) -> Result:
             hit[g] = explored.trace(first)
             if first in explored.breadth_first:
                 shortest.add(g)
+    open_goals = [g for g in goals if g not in hit]
+    if explored.complete and from_reached:
+        return _strengthened(system, budget, start, explored, hit, open_goals, goals)
     budget.report("pdr", f"proving candidate invariants ({len(seen)} states seen)")
     facts = houdini(system, candidates(system, seen), budget)
     lemmas = [f.expr(system) for f in facts]
-    open_goals = [g for g in goals if g not in hit]
     invariant: list[Cube] | None = None
     unknown = None
     ic: Ic3 | None = None
@@ -105,6 +118,50 @@ def pdr(system: ir.System, budget: Budget) -> Result:
                     proof=proof, unknown=unknown,
                     stats=Stats(time.monotonic() - start, calls, bound), evidence=evidence,
                     invariant=shown, fired=fired, fired_all=fired is not None)
+
+
+def _strengthened(system: ir.System, budget: Budget, start: float, explored: Explored,
+                  hit: dict[str, Trace], open_goals: list[str], goals: dict[str, ir.Expr]
+                  ) -> Result:
+    """The exploration saw every reachable state: the goals it did not reach hold, and
+    the invariant comes from the facts true in all of them (strengthen.py), not from
+    frames; then it is certified like any other."""
+    seen = explored.states
+    found, reached = _shortest(system, budget, hit, set(hit))  # breadth-first: shortest
+    proof, evidence, bound, unknown = Proof.DECIDED, "", _depth(explored), None
+    shown: tuple[str, ...] = ()
+    fired: frozenset[int] | None = None
+    calls = 0
+    if open_goals:
+        facts = candidates(system, seen)
+        lemmas = [f.expr(system) for f in facts]
+        proved = [goals[g] for g in open_goals]
+        budget.report("pdr", f"strengthening {len(facts)} facts true in all {len(seen)} "
+                      "reachable states")
+        try:
+            cubes, calls = strengthen(system, seen, facts, lemmas, proved, budget)
+            clauses = [ir.not_(cube_expr(c)) for c in cubes]
+            fired = certify(system, clauses, lemmas, proved, budget, enabled_in(system, seen))
+        except OutOfBudget as err:
+            proof, unknown = Proof.BOUNDED, err.why
+        else:
+            proof, shown = Proof.INVARIANT, show_invariant(system, cubes, facts)
+            evidence = (f"of {len(facts)} facts true in all {len(seen)} reachable states "
+                        f"and {len(cubes)} clauses that make them inductive, "
+                        "independently checked")
+    return conclude(system, "pdr", initial=True, found=found, reached=reached,
+                    bound=bound, proof=proof, unknown=unknown,
+                    stats=Stats(time.monotonic() - start, calls, bound), evidence=evidence,
+                    invariant=shown, fired=fired, fired_all=fired is not None)
+
+
+def _depth(explored: Explored) -> int:
+    """The longest of the shortest paths breadth-first search found: every execution of
+    that many steps stays among the explored states."""
+    depth: dict[State, int] = {}
+    for s, came in explored.parent.items():  # parents first
+        depth[s] = 0 if came is None else depth[came[0]] + 1
+    return max(depth.values())
 
 
 def _block_all(ic: Ic3, interp: Interpreter, goals: dict[str, ir.Expr],

@@ -16,7 +16,7 @@ from typing import assert_never
 
 import z3
 from z3.z3 import _to_expr_ref
-from z3.z3core import Z3_mk_and, Z3_mk_or, Z3_substitute
+from z3.z3core import Z3_mk_and, Z3_mk_eq, Z3_mk_not, Z3_mk_or, Z3_substitute
 
 from .. import ir
 from ..budget import Budget, Ticker
@@ -149,11 +149,11 @@ class Encoder:
             case ir.App(op, args):
                 match op:
                     case ir.Op.NOT:
-                        return z3.Not(memo[args[0]])
+                        return z3.BoolRef(Z3_mk_not(ctx.ref(), memo[args[0]].as_ast()), ctx)
                     case ir.Op.AND:
-                        return z3.And(*(memo[a] for a in args))
+                        return conjunction([memo[a] for a in args], ctx)
                     case ir.Op.OR:
-                        return z3.Or(*(memo[a] for a in args))
+                        return disjunction([memo[a] for a in args], ctx)
                     case ir.Op.ITE:
                         if self.boolean(args[1]):
                             return z3.If(memo[args[0]], memo[args[1]], memo[args[2]])
@@ -161,9 +161,12 @@ class Encoder:
                         return z3.If(memo[args[0]], x, y)
                     case ir.Op.EQ | ir.Op.LT | ir.Op.LE:
                         if self.boolean(args[0]):
-                            return memo[args[0]] == memo[args[1]]
-                        x, y = self._ints(args, memo)
-                        return x == y if op is ir.Op.EQ else (x < y if op is ir.Op.LT else x <= y)
+                            x, y = memo[args[0]], memo[args[1]]
+                        else:
+                            x, y = self._ints(args, memo)
+                        if op is ir.Op.EQ:
+                            return z3.BoolRef(Z3_mk_eq(ctx.ref(), x.as_ast(), y.as_ast()), ctx)
+                        return x < y if op is ir.Op.LT else x <= y
                     case ir.Op.ADD | ir.Op.SUB | ir.Op.MUL | ir.Op.NEG:
                         w = signed_width(*self.interval(e)) + 1
                         if op is ir.Op.MUL:
