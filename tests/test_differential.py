@@ -363,7 +363,8 @@ def test_random_specs_bmc_and_explicit_agree(text: str) -> None:
     _check_random(text)
 
 
-UNBOUNDED_ENGINES = pytest.mark.parametrize("engine", ["kind", "pdr"])
+# pdr strengthens what it explored on specs this small: ic3 is its frames search
+UNBOUNDED_ENGINES = pytest.mark.parametrize("engine", ["kind", "pdr", "ic3"])
 UNBOUNDED_SETTINGS = settings(
     max_examples=int(os.environ.get("RMAPSMT_DIFF_EXAMPLES", "40")), deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

@@ -3,7 +3,8 @@
 A learned clause's image under swapping two instances of one process is only a
 candidate: it is kept where it is relatively inductive, so an asymmetric system
 (an instance that reads `self`) must not get it. And pdr asks its queries in a
-fixed order: the same invariant, the same solver calls, whatever Python's hash seed.
+fixed order: the same invariant, the same solver calls, whatever Python's hash seed
+(IC3's frames, and the invariant strengthened from every reachable state alike).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from conftest import FLAGSHIP, ROOT
 
 from rmapsmt import ir
@@ -67,10 +69,10 @@ def test_an_image_that_is_not_inductive_is_not_kept() -> None:
     assert got == [frozenset({("w[0].t", "=", 1)})]
 
 
-def pdr_report(seed: str) -> dict[str, object]:
+def pdr_report(engine: str, seed: str) -> dict[str, object]:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     p = subprocess.run([sys.executable, "-m", "rmapsmt", "prove", str(FLAGSHIP), "--engine",
-                        "pdr", "--no-merge", "--format", "json", "--set", "fix=seqcount",
+                        engine, "--no-merge", "--format", "json", "--set", "fix=seqcount",
                         "--set", "migrations=2"],
                        capture_output=True, text=True, env=env, cwd=ROOT, check=False)
     assert p.returncode == 0, p.stderr
@@ -78,8 +80,9 @@ def pdr_report(seed: str) -> dict[str, object]:
     return report
 
 
-def test_pdr_finds_the_same_invariant_whatever_the_hash_seed() -> None:
-    a, b = pdr_report("1"), pdr_report("2")
-    assert a["verdict"] == b["verdict"] == "holds"
+@pytest.mark.parametrize("engine", ["ic3", "pdr"])  # frames; strengthened from every state
+def test_pdr_finds_the_same_invariant_whatever_the_hash_seed(engine: str) -> None:
+    a, b = pdr_report(engine, "1"), pdr_report(engine, "2")
+    assert a["verdict"] == b["verdict"] == "holds" and a["engine"] == b["engine"] == engine
     assert a["invariant"] == b["invariant"]
     assert a["stats"]["solver_calls"] == b["stats"]["solver_calls"]  # type: ignore[index]

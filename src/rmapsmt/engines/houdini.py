@@ -27,6 +27,7 @@ from ..interp import Interpreter, State, TooManyStates
 from ..result import Trace
 from ..smt.encode import disjunction
 from ..smt.session import SAT, UNKNOWN, UNSAT, Session
+from .cubes import Reached
 
 EXPLORE_STATES = 4_000  # breadth-first part of the exploration
 COMPLETE_STATES = 20_000  # breadth-first search goes on this far, in case it finishes
@@ -137,18 +138,26 @@ def candidates(system: ir.System, states: Sequence[State]) -> list[Fact]:
                if v.kind in (ir.VarKind.PC, ir.VarKind.LOCAL, ir.VarKind.LOCK)]
     domain = [len(v.sort.values()) for v in system.vars]
     unique = list(dict.fromkeys(states))
-    seen_values = columns(unique)
-    # the states grouped by the value of one variable (of two control variables), and the
-    # values every variable takes in each group: transposed with zip, in C
-    groups: dict[tuple[int, int | bool], list[State]] = defaultdict(list)
-    pairs: dict[tuple[int, int | bool, int, int | bool], list[State]] = defaultdict(list)
-    for s in unique:
-        for i, x in enumerate(s):
-            groups[(i, x)].append(s)
-        for a, b in itertools.combinations(control, 2):
-            pairs[(a, s[a], b, s[b])].append(s)
-    pair = {key: columns(g) for key, g in groups.items()}
-    triple = {key: columns(g) for key, g in pairs.items()}
+    # per variable, per value, the states that have it (bit j: state j): a group of
+    # states is a bitmask, and the values a variable takes in it a few big-integer ands
+    index = Reached(system, unique)
+    by_value = [index.by_value(n) for n in names]
+    seen_values = [set(bv) for bv in by_value]
+
+    def values_in(group: int) -> list[set[int | bool]]:
+        return [{v for v, m in bv.items() if m & group} for bv in by_value]
+
+    def first(group: int) -> int:  # the first state in the group: facts in scan order
+        return (group & -group).bit_length()
+
+    groups = sorted(((first(m), i, x, m) for i, bv in enumerate(by_value) for x, m in bv.items()),
+                    key=lambda g: g[:2])
+    pair = {(i, x): values_in(m) for _, i, x, m in groups}
+    both = sorted(((first(ma & mb), k, (a, x, b, z), ma & mb)
+                   for k, (a, b) in enumerate(itertools.combinations(control, 2))
+                   for x, ma in by_value[a].items() for z, mb in by_value[b].items()
+                   if ma & mb), key=lambda g: g[:2])
+    triple = {key: values_in(m) for _, _, key, m in both}
     out = [Fact((), names[j], frozenset(vals)) for j, vals in enumerate(seen_values)
            if len(vals) < domain[j]]
     for (i, x), row in pair.items():
@@ -192,11 +201,6 @@ class Refuter:
                 if s[j] not in vals and all(s[a] == v for a, v in rest):
                     out.add(k)
         return out
-
-
-def columns(states: Sequence[State]) -> list[set[int | bool]]:
-    """The values each variable takes in `states`."""
-    return [set(col) for col in zip(*states, strict=True)]
 
 
 def houdini(system: ir.System, facts: Sequence[Fact], budget: Budget,

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import z3
@@ -34,70 +33,9 @@ from ..budget import OutOfBudget
 from ..interp import Interpreter, State, TooManyStates
 from ..smt.encode import conjunction, disjunction
 from ..smt.session import SAT, UNKNOWN, Session
-
-Lit = tuple[str, str, int | bool]  # variable, "=" | ">=" | "<=", value
-Cube = frozenset[Lit]
+from .cubes import Cube, Lit, Reached, holds, lit_expr
 
 MIC_ATTEMPTS = 3  # failed literal drops before a cube is taken as it is
-
-
-def lit_expr(lit: Lit, value_of: ir.Expr | None = None) -> ir.Expr:
-    """The literal as an IR predicate, over `value_of` instead of the variable if given."""
-    var, op, v = lit
-    x = value_of if value_of is not None else ir.Var(var)
-    if op == "=":
-        return ir.eq(x, ir.Const(v))
-    return ir.le(ir.Const(v), x) if op == ">=" else ir.le(x, ir.Const(v))
-
-
-def cube_expr(c: Iterable[Lit]) -> ir.Expr:
-    return ir.conj(lit_expr(lit) for lit in sorted(c, key=str))
-
-
-def holds(lit: Lit, value: int | bool) -> bool:
-    _, op, v = lit
-    return value == v if op == "=" else (int(value) >= int(v) if op == ">=" else
-                                         int(value) <= int(v))
-
-
-class Reached:
-    """States known reachable, indexed for the question generalisation asks most: does a
-    cube contain one of them? One bit per state, a bitmask per literal: a few big-integer
-    ands per question."""
-
-    def __init__(self, system: ir.System, states: Sequence[State]) -> None:
-        self.states = states
-        self._position = {v.name: i for i, v in enumerate(system.vars)}
-        self._masks: dict[Lit, int] = {}
-        self._values: dict[str, dict[int | bool, int]] = {}  # variable -> value -> mask
-
-    def mask(self, lit: Lit) -> int:
-        """Bit j set: the literal holds in state j."""
-        m = self._masks.get(lit)
-        if m is None:
-            var, op, v = lit
-            by_value = self._values.get(var)
-            if by_value is None:  # one pass over the states per variable, not per literal
-                at = self._position[var]
-                bits: dict[int | bool, list[int]] = defaultdict(list)
-                for j, s in enumerate(self.states):
-                    bits[s[at]].append(j)
-                by_value = self._values[var] = {x: sum(1 << j for j in js)
-                                                for x, js in bits.items()}
-            m = (by_value.get(v, 0) if op == "=" else
-                 sum(mask for x, mask in by_value.items() if holds(lit, x)))
-            self._masks[lit] = m
-        return m
-
-    def meet(self, c: Iterable[Lit]) -> bool:
-        if not self.states:
-            return False
-        hits = -1
-        for lit in c:
-            hits &= self.mask(lit)
-            if not hits:
-                return False
-        return True
 
 
 def swaps(system: ir.System) -> list[dict[str, str]]:

@@ -30,13 +30,14 @@ import z3
 
 from .. import ir
 from ..budget import Budget, OutOfBudget
-from ..interp import Interpreter, ReplayError, State
+from ..interp import Fn, Interpreter, ReplayError, State, compile_expr
 from ..result import Proof, Result, Stats, Trace
 from ..smt.encode import disjunction
 from ..smt.session import SAT, Session
 from .bmc import BmcRun
+from .cubes import Cube, cube_expr
 from .houdini import Explored, Fact, candidates, enabled_in, explore, firing, houdini
-from .ic3 import Cube, Ic3, cube_expr
+from .ic3 import Ic3
 from .outcome import conclude
 from .strengthen import strengthen
 
@@ -45,17 +46,24 @@ class CertificateError(ReplayError):
     """An invariant the search found failed its independent check: a bug in rmapsmt."""
 
 
+def ic3(system: ir.System, budget: Budget) -> Result:
+    """pdr without its shortcut: frames are searched even where the exploration saw every
+    reachable state (the IC3 that larger systems get, on any system)."""
+    return pdr(system, budget, from_reached=False)
+
+
 def pdr(system: ir.System, budget: Budget, *, from_reached: bool = True) -> Result:
     """`from_reached`: where the exploration saw every reachable state, make the invariant
-    from them (strengthen.py) instead of searching frames (tests turn it off to reach IC3
-    on small specs)."""
+    from them (strengthen.py) instead of searching frames."""
+    name = "pdr" if from_reached else "ic3"
     start = time.monotonic()
     depth = system.depth if budget.depth is None else budget.depth
     budget.mark("looking for invariants")
-    interp = Interpreter(system)
     goals = {p.name: p.bad for p in system.properties}
     goals.update({f"cover:{c.name}": c.expr for c in system.covers})
-    budget.report("pdr", "exploring for candidate invariants")
+    interp = Interpreter(system)
+    holds = {g: compile_expr(e, interp.index) for g, e in goals.items()}  # in a state?
+    budget.report(name, "exploring for candidate invariants")
     explored = explore(system, budget)
     seen = explored.states
     # what the exploration already reached needs no search, and has a trace already
@@ -63,7 +71,7 @@ def pdr(system: ir.System, budget: Budget, *, from_reached: bool = True) -> Resu
     hit: dict[str, Trace] = {}  # goal -> a trace to it
     shortest: set[str] = set()  # goals whose trace is a shortest one already
     for g in goals:
-        first = next((s for s in seen if _holds(interp, g, s)), None)  # BFS states first
+        first = next(filter(holds[g], seen), None)  # BFS states first
         if first is not None:
             hit[g] = explored.trace(first)
             if first in explored.breadth_first:
@@ -71,7 +79,7 @@ def pdr(system: ir.System, budget: Budget, *, from_reached: bool = True) -> Resu
     open_goals = [g for g in goals if g not in hit]
     if explored.complete and from_reached:
         return _strengthened(system, budget, start, explored, hit, open_goals, goals)
-    budget.report("pdr", f"proving candidate invariants ({len(seen)} states seen)")
+    budget.report(name, f"proving candidate invariants ({len(seen)} states seen)")
     facts = houdini(system, candidates(system, seen), budget)
     lemmas = [f.expr(system) for f in facts]
     invariant: list[Cube] | None = None
@@ -81,14 +89,14 @@ def pdr(system: ir.System, budget: Budget, *, from_reached: bool = True) -> Resu
         try:  # out of time anywhere here, what the exploration reached is still reported
             ic = Ic3(system, session, lemmas, seen)
             if not ic.has_initial_state():
-                return conclude(system, "pdr", initial=False, found={}, reached={}, bound=-1,
+                return conclude(system, name, initial=False, found={}, reached={}, bound=-1,
                                 proof=Proof.NONE, unknown=None, stats=Stats(0, 0, -1))
             ic.new_frame()
             while open_goals and ic.k <= depth:
                 budget.mark(f"searching frame {ic.k} for an inductive invariant")
-                budget.report("pdr", f"frame {ic.k}, {sum(map(len, ic.delta))} clauses, "
+                budget.report(name, f"frame {ic.k}, {sum(map(len, ic.delta))} clauses, "
                               f"{len(open_goals)} goals open")
-                for g, tr in _block_all(ic, interp, goals, open_goals):
+                for g, tr in _block_all(ic, holds, goals, open_goals):
                     hit[g] = tr
                 open_goals = [g for g in open_goals if g not in hit]
                 if not open_goals:
@@ -114,7 +122,7 @@ def pdr(system: ir.System, budget: Budget, *, from_reached: bool = True) -> Resu
                     "independently checked")
     elif not open_goals and unknown is None:
         proof = Proof.DECIDED
-    return conclude(system, "pdr", initial=True, found=found, reached=reached, bound=bound,
+    return conclude(system, name, initial=True, found=found, reached=reached, bound=bound,
                     proof=proof, unknown=unknown,
                     stats=Stats(time.monotonic() - start, calls, bound), evidence=evidence,
                     invariant=shown, fired=fired, fired_all=fired is not None)
@@ -164,7 +172,7 @@ def _depth(explored: Explored) -> int:
     return max(depth.values())
 
 
-def _block_all(ic: Ic3, interp: Interpreter, goals: dict[str, ir.Expr],
+def _block_all(ic: Ic3, holds: dict[str, Fn], goals: dict[str, ir.Expr],
                open_goals: list[str]) -> list[tuple[str, Trace]]:
     """Block every bad state of the frontier frame; the goals reached on the way."""
     out: list[tuple[str, Trace]] = []
@@ -177,16 +185,10 @@ def _block_all(ic: Ic3, interp: Interpreter, goals: dict[str, ir.Expr],
         if ob is None:
             continue
         tr = Trace(*ic.path(ob))
-        reached = [g for g in open_goals if _holds(interp, g, tr.states[-1])]
+        reached = [g for g in open_goals if holds[g](tr.states[-1])]
         out += [(g, tr) for g in reached]
         open_goals = [g for g in open_goals if g not in reached]
     return out
-
-
-def _holds(interp: Interpreter, goal: str, state: tuple[int | bool, ...]) -> bool:
-    if goal.startswith("cover:"):
-        return interp.is_covered(state, goal.removeprefix("cover:"))
-    return interp.is_violated(state, goal)
 
 
 def _shortest(system: ir.System, budget: Budget, hit: dict[str, Trace], shortest: set[str]

@@ -28,8 +28,8 @@ from ..budget import Budget, OutOfBudget
 from ..interp import State
 from ..smt.encode import conjunction, disjunction
 from ..smt.session import SAT, UNKNOWN, Session
+from .cubes import Cube, Lit, Reached, lit_expr
 from .houdini import Fact
-from .ic3 import Cube, Lit, Reached, lit_expr
 
 ORDERS = 16  # shuffled orders each counterexample's cube is also generalised in
 

@@ -294,9 +294,18 @@ def postorder(roots: Iterable[Expr]) -> Iterator[Expr]:
 
 
 def variables(e: Expr, out: set[str] | None = None) -> set[str]:
+    """The variables `e` reads (a plain walk: no order to keep, unlike postorder)."""
     out = set() if out is None else out
-    for x in postorder((e,)):
-        if isinstance(x, Var):
+    seen: set[Expr] = set()
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, App):
+            for a in x.args:
+                if a not in seen:
+                    seen.add(a)
+                    stack.append(a)
+        elif isinstance(x, Var):
             out.add(x.name)
     return out
 

@@ -17,6 +17,7 @@ from z3.z3core import (
     Z3_ast_vector_inc_ref,
     Z3_ast_vector_size,
     Z3_get_ast_id,
+    Z3_solver_assert,
     Z3_solver_check_assumptions,
     Z3_solver_get_unsat_core,
 )
@@ -58,7 +59,11 @@ class Session:
         self.close()
 
     def add(self, *constraints: z3.ExprRef) -> None:
-        self.solver.add(*constraints)
+        """Assert each constraint in one call into z3 (z3py's `add` coerces each in
+        Python: a transition step is dozens of frame conditions, asked thousands of times)."""
+        ctx, solver = self.enc.ctx.ref(), self.solver.solver
+        for c in constraints:
+            Z3_solver_assert(ctx, solver, c.as_ast())
 
     def ask(self, *extra: z3.ExprRef, assume: Sequence[z3.ExprRef] = (),
             want_model: bool = True) -> z3.CheckSatResult:
@@ -100,8 +105,7 @@ class Session:
 
     def _query(self, extra: Sequence[z3.ExprRef], assume: Sequence[z3.ExprRef],
                want_model: bool) -> z3.CheckSatResult:
-        for e in extra:
-            self.solver.add(e)
+        self.add(*extra)
         r = self._check(assume)
         self.model = self.solver.model() if r == SAT and want_model else None
         self.core = self._core_ids() if r == UNSAT and assume else set()
