@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 from dataclasses import replace
 from functools import cache
@@ -30,7 +31,7 @@ import rmapsmt.engines
 import rmapsmt.run
 from rmapsmt import ir
 from rmapsmt.budget import Budget
-from rmapsmt.interp import Interpreter, ReplayError
+from rmapsmt.interp import Interpreter, ReplayError, compile_expr
 from rmapsmt.pipeline import load
 from rmapsmt.result import Result, Trace
 from rmapsmt.smt.encode import Encoder
@@ -102,6 +103,32 @@ class TestInterpreter:
         interp.replay(states, steps)  # raises ReplayError on any mismatch
         # peterson finishes: 2 processes x 2 rounds x 6 steps, then nothing is enabled
         assert len(steps) == 24 and interp.enabled(states[-1]) == []
+
+    def test_the_goal_test_by_control_point_is_the_plain_disjunction(self) -> None:
+        """`any_of` tries a check only where its process is at the check's control point;
+        on every reachable state of the two-migration flagship (and some goals closed) it
+        must say what the one compiled disjunction of all goals says."""
+        system = load(str(FLAGSHIP), {"fix": "none", "migrations": "2",
+                                      "flags_change": "true"}).system
+        interp = Interpreter(system)
+        goals = [p.bad for p in system.properties] + [c.expr for c in system.covers]
+        seen = set(interp.initial_states())
+        frontier = list(seen)
+        while frontier:
+            s = frontier.pop()
+            for _, n in interp.successors(s):
+                if n not in seen:
+                    seen.add(n)
+                    frontier.append(n)
+        # and states of any values: there the run-time checks fail too
+        rng = random.Random(0)
+        values = [v.sort.values() for v in system.vars]
+        states = [*seen, *(tuple(rng.choice(vs) for vs in values) for _ in range(3000))]
+        for some in (goals, goals[::2], goals[1::3]):
+            dispatched, plain = interp.any_of(some), compile_expr(ir.disj(some), interp.index)
+            assert [bool(dispatched(s)) for s in states] == [bool(plain(s)) for s in states]
+        checks = [p.bad for p in system.properties if p.kind in ("index", "range")]
+        assert sum(bool(interp.any_of(checks)(s)) for s in states) > 100  # it can say yes
 
     def test_simulation_that_breaks_the_mutex_replays_as_a_violation(self) -> None:
         system = system_of(BROKEN_MUTEX)

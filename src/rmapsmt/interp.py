@@ -180,6 +180,15 @@ def _by_control_point(steps: Sequence[_Compiled], index: dict[str, int]
     return list(at.items()), anywhere
 
 
+def _control_point(e: ir.Expr, pcs: set[str]) -> tuple[str, int | bool] | None:
+    """The control point `e` requires (`pc == v`, alone or as a conjunct), if any."""
+    for c in (e.args if isinstance(e, ir.App) and e.op is ir.Op.AND else (e,)):
+        if (isinstance(c, ir.App) and c.op is ir.Op.EQ and isinstance(c.args[0], ir.Var)
+                and c.args[0].name in pcs and isinstance(c.args[1], ir.Const)):
+            return c.args[0].name, c.args[1].value
+    return None
+
+
 def _in_order(at: list[tuple[int, dict[int | bool, list[_Compiled]]]]) -> bool:
     """Are all steps of each process numbered before those of the next (as lowering
     numbers them), so that concatenating the processes' candidates keeps index order?"""
@@ -202,6 +211,7 @@ class Interpreter:
         self._in_order = False  # the processes' steps have consecutive indices: no sort
         self._bad: dict[str, Fn] = {}
         self._covers: dict[str, Fn] = {}
+        self._tests: dict[ir.Expr, Fn] = {}
         # `var == constant` initialisers are read directly; only the rest is compiled
         self.fixed: dict[int, int | bool] = {}
         rest: list[ir.Expr] = []
@@ -302,9 +312,44 @@ class Interpreter:
             raise ReplayError(f"{t.process} {t.name} (line {t.span.line}) is not enabled")
         return n
 
+    def _test(self, e: ir.Expr) -> Fn:
+        """`e` compiled, once: the explicit engine asks for the open goals' test again
+        each time one is found, and most of its parts are unchanged."""
+        f = self._tests.get(e)
+        if f is None:
+            f = self._tests[e] = compile_expr(e, self.index)
+        return f
+
     def any_of(self, exprs: Sequence[ir.Expr]) -> Fn:
-        """One compiled test: does any of `exprs` hold in a state?"""
-        return compile_expr(ir.disj(exprs), self.index)
+        """One test: does any of `exprs` hold in a state? A disjunct that requires a process
+        at one control point (`pc == v` as a conjunct, as lowering builds the run-time
+        checks) is tried only in states where the process is there: a table lookup per
+        process instead of every check of every step, in every state."""
+        pcs = {p.pc_var for p in self.system.processes}
+        anywhere: list[ir.Expr] = []
+        at: dict[str, dict[int | bool, list[ir.Expr]]] = {}
+        for e in exprs:
+            for d in (e.args if isinstance(e, ir.App) and e.op is ir.Op.OR else (e,)):
+                point = _control_point(d, pcs)
+                if point is None:
+                    anywhere.append(d)
+                else:
+                    at.setdefault(point[0], {}).setdefault(point[1], []).append(d)
+        rest = self._test(ir.disj(anywhere))
+        if not at:
+            return rest
+        tables = [(self.index[pc], {v: self._test(ir.disj(ds)) for v, ds in by_value.items()})
+                  for pc, by_value in at.items()]
+
+        def test(s: State) -> bool:
+            if rest(s):
+                return True
+            for i, table in tables:
+                f = table.get(s[i])
+                if f is not None and f(s):
+                    return True
+            return False
+        return test
 
     def violated(self, s: State) -> list[ir.Property]:
         return [p for p in self.system.properties if self.bad(p)(s)]
