@@ -79,7 +79,8 @@ def main() -> None:
         text = pattern.sub(_between(table(args)), text)
     # the bench tables are the benchmarks' own output (bench/), never re-measured here
     for name, table_md in (("scaling", "scaling.md"), ("large", "large/scaling.md"),
-                           ("grid", "grid.md"), ("merging", "merging.md")):
+                           ("grid", "grid.md"), ("grid_ic3", "grid_ic3.md"),
+                           ("merging", "merging.md")):
         path = ROOT / "bench" / "results" / table_md
         if path.exists():
             pattern = re.compile(rf"(<!-- bench:{name} -->\n).*?(<!-- /bench:{name} -->)", re.S)
