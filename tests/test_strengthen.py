@@ -77,3 +77,9 @@ def test_a_counterexample_among_the_given_states_is_an_error_not_a_clause() -> N
     facts = candidates(s, states)
     with pytest.raises(AssertionError, match="reachable state breaks"):
         strengthen(s, states, facts, [f.expr(s) for f in facts], [], Budget())
+
+
+def test_out_of_time_while_strengthening_is_unknown_never_holds() -> None:
+    r = run_engine("pdr", two_migrations(), timeout=1.0)
+    assert (r.verdict, r.proof) == ("unknown", "bounded") and not r.invariant
+    assert "timed out while" in r.reason

@@ -151,7 +151,7 @@ def _strengthened(system: ir.System, budget: Budget, start: float, explored: Exp
             clauses = [ir.not_(cube_expr(c)) for c in cubes]
             fired = certify(system, clauses, lemmas, proved, budget, enabled_in(system, seen))
         except OutOfBudget as err:
-            proof, unknown = Proof.BOUNDED, err.why
+            proof, unknown = Proof.BOUNDED, str(err)  # "timed out while strengthening ..."
         else:
             proof, shown = Proof.INVARIANT, show_invariant(system, cubes, facts)
             evidence = (f"of {len(facts)} facts true in all {len(seen)} reachable states "
