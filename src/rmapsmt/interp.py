@@ -171,9 +171,7 @@ def _by_control_point(steps: Sequence[_Compiled], index: dict[str, int]
     anywhere = []
     for c in steps:
         t = c.t
-        need = ir.eq(ir.Var(t.pc_var), ir.Const(t.pc_from))
-        g = t.guard
-        if g == need or (isinstance(g, ir.App) and g.op is ir.Op.AND and need in g.args):
+        if _control_point(t.guard, {t.pc_var}) == (t.pc_var, t.pc_from):
             at.setdefault(index[t.pc_var], {}).setdefault(t.pc_from, []).append(c)
         else:
             anywhere.append(c)

@@ -131,9 +131,9 @@ def pdr(system: ir.System, budget: Budget, *, from_reached: bool = True) -> Resu
 def _strengthened(system: ir.System, budget: Budget, start: float, explored: Explored,
                   hit: dict[str, Trace], open_goals: list[str], goals: dict[str, ir.Expr]
                   ) -> Result:
-    """The exploration saw every reachable state: the goals it did not reach hold, and
-    the invariant comes from the facts true in all of them (strengthen.py), not from
-    frames; then it is certified like any other."""
+    """The exploration saw every reachable state: the goals it did not reach are proved
+    by an invariant made from the facts true in all of them (strengthen.py), not from
+    frames, and certified like any other; until it is, they are not proved."""
     seen = explored.states
     found, reached = _shortest(system, budget, hit, set(hit))  # breadth-first: shortest
     proof, evidence, bound, unknown = Proof.DECIDED, "", _depth(explored), None

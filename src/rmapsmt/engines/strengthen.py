@@ -59,9 +59,8 @@ class _Strengthening:
         self.order = self.pcs + self.data
         self.names = [v.name for v in system.vars]
         self.cubes: list[Cube] = []
-        self.parts: list[ir.Expr] = []  # the invariant: facts, then the clauses learned
-        self.reads: list[set[str]] = []
-        self.broken: list[z3.ExprRef] = []  # each part, false after the step
+        # each part of the invariant (the facts, then the clauses learned), false after a step
+        self.broken: list[z3.ExprRef] = []
         self.writes = [{v for v, _ in t.updates} for t in system.transitions]
         self.unchecked: list[list[int]] = [[] for _ in system.transitions]
         self.pending: dict[int, None] = {}  # steps with parts unchecked, in order
@@ -98,11 +97,9 @@ class _Strengthening:
         """`part` (true in every reachable state; it reads `reads`) joins the invariant:
         assumed before a step (unless it is already), to be shown kept after each step
         that writes what it reads."""
-        enc, i = self.s.enc, len(self.parts)
+        enc, i = self.s.enc, len(self.broken)
         if not assumed:
             self.s.add(enc.expr(part, 0))
-        self.parts.append(part)
-        self.reads.append(reads)
         self.broken.append(z3.Not(enc.expr(part, 1)))
         for t, written in enumerate(self.writes):
             if reads & written:
