@@ -17,7 +17,7 @@ from typing import Any
 from . import ir
 from .diagnostics import Source, Span
 from .expect import Case, Judgement, Outcome, gate
-from .result import CoverResult, Proof, PropertyResult, Result, Stats, Trace, Verdict
+from .result import CoverResult, Proof, PropertyResult, Result, Stats, Support, Trace, Verdict
 
 FORMAT = 1  # bump when the stored shape changes: old cache entries are then ignored
 
@@ -102,6 +102,8 @@ def result_to_dict(r: Result) -> dict[str, Any]:
         "proof": r.proof.value, "reason": r.reason, "warnings": list(r.warnings),
         "evidence": r.evidence, "invariant": list(r.invariant), "decided_by": r.decided_by,
         "merged": list(r.merged),
+        "support": [[w.prop, list(w.excludes), None if w.keeps is None else list(w.keeps)]
+                    for w in r.support],
         "options": [list(o) for o in r.options],
         "fired": None if r.fired is None else sorted(r.fired), "fired_all": r.fired_all,
         "stats": [r.stats.seconds, r.stats.solver_calls, r.stats.depth_reached, r.stats.states],
@@ -130,4 +132,7 @@ def result_from_dict(d: Mapping[str, Any]) -> Result:
         fired=None if d["fired"] is None else frozenset(int(i) for i in d["fired"]),
         fired_all=bool(d["fired_all"]), decided_by=str(d["decided_by"]),
         merged=tuple(str(m) for m in d.get("merged", ())),
+        support=tuple(Support(str(n), tuple(map(str, ex)),
+                              None if kp is None else tuple(map(str, kp)))
+                      for n, ex, kp in d.get("support", ())),
     )

@@ -100,6 +100,17 @@ class Stats:
 
 
 @dataclass(frozen=True, slots=True)
+class Support:
+    """The parts of a proved invariant one property rests on (engines/support.py), in the
+    invariant's lines: those that rule its violations out, and those that, with them,
+    make every step keep them (None: not asked, the first are too many to read)."""
+
+    prop: str
+    excludes: tuple[str, ...]
+    keeps: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     spec: str
     engine: str
@@ -119,6 +130,7 @@ class Result:
     cti: Trace | None = None  # k-induction: the last counterexample to induction (from anywhere)
     decided_by: str = ""  # `auto`: the engine whose answer this is
     merged: tuple[str, ...] = ()  # steps joined to the step after them (engines/merge.py)
+    support: tuple[Support, ...] = ()  # PDR: why each of the spec's properties holds
 
     @property
     def complete(self) -> bool:

@@ -13,6 +13,7 @@ from ..result import (
     PropertyResult,
     Result,
     Stats,
+    Support,
     Trace,
 )
 
@@ -23,7 +24,8 @@ NO_INITIAL_STATE = ("no initial state satisfies the declarations and 'assume's: 
 def conclude(system: ir.System, engine: str, *, initial: bool, found: dict[str, Trace],
              reached: dict[str, Trace], bound: int, proof: Proof, unknown: str | None,
              stats: Stats, fired: frozenset[int] | None = None, evidence: str = "",
-             invariant: tuple[str, ...] = (), fired_all: bool | None = None) -> Result:
+             invariant: tuple[str, ...] = (), fired_all: bool | None = None,
+             support: tuple[Support, ...] = ()) -> Result:
     """The verdict rules.
 
     - no initial state: vacuous, every property too (nothing was checked);
@@ -68,4 +70,5 @@ def conclude(system: ir.System, engine: str, *, initial: bool, found: dict[str, 
     if fired_all is None:  # by default, what was fired is known everywhere iff the search was
         fired_all = proof in (Proof.TERMINATES, Proof.EXHAUSTIVE) and not unknown
     return Result(system.name, engine, verdict, bound, proof, props, covers, stats,
-                  system.options, reason, (), evidence, invariant, fired, fired_all)
+                  system.options, reason, (), evidence, invariant, fired, fired_all,
+                  support=support)

@@ -24,14 +24,16 @@ from __future__ import annotations
 import itertools
 import time
 from collections import defaultdict
-from collections.abc import Sequence, Set
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import z3
 
 from .. import ir
 from ..budget import Budget, OutOfBudget
 from ..interp import Fn, Interpreter, ReplayError, State, compile_expr
-from ..result import Proof, Result, Stats, Trace
+from ..result import Proof, Result, Stats, Support, Trace
 from ..smt.encode import disjunction
 from ..smt.session import SAT, Session
 from .bmc import BmcRun
@@ -40,6 +42,7 @@ from .houdini import Explored, Fact, candidates, enabled_in, explore, firing, ho
 from .ic3 import Ic3
 from .outcome import conclude
 from .strengthen import strengthen
+from .support import Needs, support
 
 
 class CertificateError(ReplayError):
@@ -112,12 +115,16 @@ def pdr(system: ir.System, budget: Budget, *, from_reached: bool = True) -> Resu
     found, reached = _shortest(system, budget, hit, shortest)
     proof, evidence = Proof.BOUNDED, ""
     shown: tuple[str, ...] = ()
+    why: tuple[Support, ...] = ()
     fired: frozenset[int] | None = None
     if invariant is not None:
         proved = [goals[g] for g in open_goals]
         clauses = [ir.not_(cube_expr(c)) for c in invariant]
-        fired = certify(system, clauses, lemmas, proved, budget, enabled_in(system, seen))
+        done = certify(system, clauses, lemmas, proved, budget, enabled_in(system, seen),
+                       explained(system, open_goals))
+        fired = done.fired
         proof, shown = Proof.INVARIANT, show_invariant(system, invariant, facts)
+        why = show_support(system, done.support, invariant, facts)
         evidence = (f"of {len(invariant)} clauses and {len(facts)} proved candidate facts, "
                     "independently checked")
     elif not open_goals and unknown is None:
@@ -125,7 +132,7 @@ def pdr(system: ir.System, budget: Budget, *, from_reached: bool = True) -> Resu
     return conclude(system, name, initial=True, found=found, reached=reached, bound=bound,
                     proof=proof, unknown=unknown,
                     stats=Stats(time.monotonic() - start, calls, bound), evidence=evidence,
-                    invariant=shown, fired=fired, fired_all=fired is not None)
+                    invariant=shown, fired=fired, fired_all=fired is not None, support=why)
 
 
 def _strengthened(system: ir.System, budget: Budget, start: float, explored: Explored,
@@ -138,6 +145,7 @@ def _strengthened(system: ir.System, budget: Budget, start: float, explored: Exp
     found, reached = _shortest(system, budget, hit, set(hit))  # breadth-first: shortest
     proof, evidence, bound, unknown = Proof.DECIDED, "", _depth(explored), None
     shown: tuple[str, ...] = ()
+    why: tuple[Support, ...] = ()
     fired: frozenset[int] | None = None
     calls = 0
     if open_goals:
@@ -149,18 +157,21 @@ def _strengthened(system: ir.System, budget: Budget, start: float, explored: Exp
         try:
             cubes, calls = strengthen(system, seen, facts, lemmas, proved, budget)
             clauses = [ir.not_(cube_expr(c)) for c in cubes]
-            fired = certify(system, clauses, lemmas, proved, budget, enabled_in(system, seen))
+            done = certify(system, clauses, lemmas, proved, budget, enabled_in(system, seen),
+                           explained(system, open_goals))
+            fired = done.fired
         except OutOfBudget as err:
             proof, unknown = Proof.BOUNDED, str(err)  # "timed out while strengthening ..."
         else:
             proof, shown = Proof.INVARIANT, show_invariant(system, cubes, facts)
+            why = show_support(system, done.support, cubes, facts)
             evidence = (f"of {len(facts)} facts true in all {len(seen)} reachable states "
                         f"and {len(cubes)} clauses that make them inductive, "
                         "independently checked")
     return conclude(system, "pdr", initial=True, found=found, reached=reached,
                     bound=bound, proof=proof, unknown=unknown,
                     stats=Stats(time.monotonic() - start, calls, bound), evidence=evidence,
-                    invariant=shown, fired=fired, fired_all=fired is not None)
+                    invariant=shown, fired=fired, fired_all=fired is not None, support=why)
 
 
 def _depth(explored: Explored) -> int:
@@ -226,25 +237,35 @@ def _shortest(system: ir.System, budget: Budget, hit: dict[str, Trace], shortest
     return split(best)
 
 
+@dataclass(frozen=True)
+class Certified:
+    """What the certifying solver learned besides that the invariant is one."""
+
+    fired: frozenset[int]  # the steps the invariant lets fire (houdini.firing)
+    support: dict[str, Needs]  # per goal of `explain`: the parts its proof rests on
+
+
 def certify(system: ir.System, clauses: Sequence[ir.Expr], lemmas: Sequence[ir.Expr],
             proved: Sequence[ir.Expr], budget: Budget,
-            enabled: Set[int] = frozenset()) -> frozenset[int]:
+            enabled: Set[int] = frozenset(),
+            explain: Mapping[str, ir.Expr] = MappingProxyType({})) -> Certified:
     """Check the invariant with a fresh solver: initial, inductive, strong enough; then,
     in the same solver, which steps it lets fire besides those seen `enabled`
-    (houdini.firing: the others are dead in every execution).
+    (houdini.firing: the others are dead in every execution), and for each of the
+    violations `explain` (among `proved`), which parts exclude it (support.py; indices
+    into clauses then lemmas).
 
     Inductive: one query per step, about the parts of the invariant that read a
     variable the step writes (the others keep their values), the invariant's
     every part assumed before it: small queries instead of one over the whole
     relation's if-then-else chains."""
     parts = [*clauses, *lemmas]
-    inv = ir.conj(parts)
     reads = [ir.variables(e) for e in parts]
     with Session(system, budget) as s:
         enc = s.enc
 
-        def check(what: str, *query: z3.ExprRef) -> None:
-            r = s.ask(*query, want_model=False)
+        def check(what: str, *query: z3.ExprRef, assume: Sequence[z3.ExprRef] = ()) -> None:
+            r = s.ask(*query, assume=assume, want_model=False)
             if r == SAT:
                 raise CertificateError(f"the inductive invariant found by pdr fails its "
                                        f"independent check: {what}")
@@ -252,9 +273,15 @@ def certify(system: ir.System, clauses: Sequence[ir.Expr], lemmas: Sequence[ir.E
                 raise OutOfBudget("checking the inductive invariant", s.why)
 
         s.add(*enc.domain(0))
-        check("it does not hold initially", *enc.init(), z3.Not(enc.expr(inv, 0)))
-        s.add(enc.expr(inv, 0), *enc.domain(1))  # from here on: a state it allows
-        check("it does not exclude a violation", enc.expr(ir.disj(proved), 0))
+        check("it does not hold initially", *enc.init(),
+              z3.Not(enc.expr(ir.conj(parts), 0)))
+        # each part behind a literal, so that the solver can say which parts it needed
+        use = [z3.Bool(f"part!{i}", enc.ctx) for i in range(len(parts))]
+        s.add(*(z3.Implies(u, enc.expr(e, 0)) for u, e in zip(use, parts, strict=True)))
+        check("it does not exclude a violation", enc.expr(ir.disj(proved), 0), assume=use)
+        s.add(*enc.domain(1))
+        needs = support(s, use, parts, explain)
+        s.add(*use)  # from here on: a state it allows
         broken = [z3.Not(enc.expr(e, 1)) for e in parts]  # each part, false after the step
         for t in system.transitions:
             written = {v for v, _ in t.updates}
@@ -262,7 +289,7 @@ def certify(system: ir.System, clauses: Sequence[ir.Expr], lemmas: Sequence[ir.E
             if touched:
                 check(f"the step {t.process} {t.name} (line {t.span.line}) leaves it",
                       *enc.step(t), disjunction(touched, enc.ctx))
-        return firing(s, enabled)
+        return Certified(firing(s, enabled), needs)
 
 
 def show_invariant(system: ir.System, clauses: Sequence[Cube],
@@ -293,6 +320,29 @@ def show_invariant(system: ir.System, clauses: Sequence[Cube],
         out.append(f"{key}:")
         out += [f"  {line}" for line in sorted(set(groups[key]))]
     return tuple(out)
+
+
+EXPLAINED = (ir.PropKind.INVARIANT, ir.PropKind.ASSERT)  # the spec's own properties
+
+
+def explained(system: ir.System, proved: Sequence[str]) -> dict[str, ir.Expr]:
+    """The spec's own invariants and assertions among the goals `proved`: their violations."""
+    return {p.name: p.bad for p in system.properties if p.kind in EXPLAINED and p.name in proved}
+
+
+def show_support(system: ir.System, support: Mapping[str, Needs], clauses: Sequence[Cube],
+                 facts: Sequence[Fact]) -> tuple[Support, ...]:
+    """Each property's supporting parts (indices into the clauses, then the facts), shown
+    like the whole invariant."""
+    n = len(clauses)
+
+    def show(kept: Sequence[int]) -> tuple[str, ...]:
+        return show_invariant(system, [clauses[i] for i in kept if i < n],
+                              [facts[i - n] for i in kept if i >= n])
+
+    return tuple(Support(name, show(needs.excludes),
+                         None if needs.keeps is None else show(needs.keeps))
+                 for name, needs in support.items())
 
 
 def _lit(system: ir.System, lit: tuple[str, str, int | bool], pcs: dict[str, ir.Process]) -> str:

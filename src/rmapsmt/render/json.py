@@ -58,6 +58,9 @@ def result_json(report: Report) -> dict[str, Any]:
         "evidence": r.evidence or None,
         "merged": list(r.merged),
         "invariant": list(r.invariant),
+        "support": {w.prop: {"excludes": list(w.excludes),
+                             "keeps": None if w.keeps is None else list(w.keeps)}
+                    for w in r.support},
         "cti": trace_json(system, r.cti, report.source) if r.cti is not None else None,
         "reason": r.reason or None,
         "property": first.name if first else None,

@@ -12,11 +12,20 @@ from .diagram import Diagram
 
 MAX_INIT_SHOWN = 40
 MAX_INVARIANT_SHOWN = 40
+MAX_SUPPORT_SHOWN = 24  # lines per property of "why it holds"
 BUILTIN_CHECKS = ("range", "index", "lock")
 
 
 def steps(n: int) -> str:
     return f"{n} step" if n == 1 else f"{n} steps"
+
+
+def _capped(lines: tuple[str, ...]) -> list[str]:
+    out = [f"    {line}" for line in lines[:MAX_SUPPORT_SHOWN]]
+    if len(lines) > MAX_SUPPORT_SHOWN:
+        out.append(f"    ... {len(lines) - MAX_SUPPORT_SHOWN} more lines (--format json has "
+                   "them all)")
+    return out
 
 
 def verdict_line(r: Result) -> str:
@@ -119,6 +128,19 @@ def render(report: Report, diagram: bool = False, width: int = 100,
                    "checked by Z3): " + ", ".join(r.merged))
     out.append(f"verdict: {verdict_line(r)}")
     out += [j.describe() for j in report.judgements]
+    if r.support:
+        out.append("")
+        out.append("why it holds (unsat cores of the certifying solver's queries: parts of the "
+                   "invariant below):")
+        for why in r.support:
+            out.append(f"  {why.prop} follows from:")
+            out += _capped(why.excludes)
+            if why.keeps is None:
+                out.append("  (what makes every step keep them is not asked: too many to read)")
+            else:
+                out.append("  " + ("which every step keeps, given also:" if why.keeps else
+                                   "which every step keeps, given nothing else"))
+                out += _capped(why.keeps)
     if r.invariant:
         out.append("")
         out.append("inductive invariant (every reachable state satisfies it; checked again by a "
