@@ -30,13 +30,20 @@ def verdicts(r: Result) -> tuple[object, ...]:
             {c.name: c.reached for c in r.covers})
 
 
+def lengths(r: Result) -> tuple[dict[str, int], dict[str, int]]:
+    return ({p.name: p.trace.length for p in r.properties if p.trace is not None},
+            {c.name: c.trace.length for c in r.covers if c.trace is not None})
+
+
 def agree(system: ir.System, engine: str, depth: int | None = None) -> tuple[Result, Result]:
-    """The engine with and without merging: the same verdicts; the merged traces replay
-    in the original system and end in a state that violates their property."""
+    """The engine with and without merging: the same verdicts and counterexample lengths
+    (each a shortest); the merged traces replay in the original system and end in a
+    state that violates their property."""
     plain = run_engine(engine, system, depth)
     merged = run_engine(engine, system, depth, merge=True)
     if plain.complete and merged.complete:
         assert verdicts(plain) == verdicts(merged)
+        assert lengths(plain) == lengths(merged)
     else:  # bounded: the merged run covers at least the executions the plain one did
         for p, m in zip(plain.properties, merged.properties, strict=True):
             assert not (p.verdict == "violated" and m.verdict == "holds"), p.name
@@ -136,6 +143,34 @@ def test_fewer_states_same_counterexample() -> None:
     names = [system.transitions[t].name for t in p.trace.steps]
     assert "rmap_walk" in names and "rmap_walk.visit" in names
     assert names[-1] == "unlock_page"
+
+
+SHORTCUT = """spec shortcut
+var v1: bool = false
+process p0 {
+  skip
+  v1 := true
+}
+process p1 {
+  v1 := true
+}
+invariant inv: !v1
+cover set: v1
+"""
+
+
+@pytest.mark.parametrize("engine", sorted(engines.MERGING))
+def test_a_merged_step_does_not_make_a_longer_trace_look_shortest(engine: str) -> None:
+    """p0's skip merges with its next step: one merged step, two steps of the original.
+    p1 violates `inv` in one step, and that is the trace, for every merging engine."""
+    system = load_source(Source("shortcut.rmap", SHORTCUT)).system
+    r = run.verify(system, run_engine(engine, system, merge=True))
+    assert r.merged == ("p0 L4 (line 4)",)
+    (p,) = [p for p in r.properties if p.name == "inv"]
+    assert p.verdict == "violated" and p.trace is not None and p.trace.length == 1
+    assert [system.transitions[t].process for t in p.trace.steps] == ["p1"]
+    (c,) = r.covers
+    assert c.reached and c.trace is not None and c.trace.length == 1
 
 
 def test_deadlock_found_through_a_merged_lock() -> None:

@@ -13,6 +13,7 @@ unrolling (`BmcRun`) for its base case.
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import z3
@@ -125,3 +126,39 @@ def bmc(system: ir.System, budget: Budget, *, logic: str | None = "QF_BV") -> Re
         return conclude(system, "bmc", initial=True, found=b.found, reached=b.reached,
                         bound=bound, proof=proof, unknown=unknown, stats=stats(),
                         fired=frozenset(b.fired) if bound >= 0 else None)
+
+
+def shortest(system: ir.System, budget: Budget, hit: dict[str, Trace], known: set[str]
+             ) -> tuple[dict[str, Trace], dict[str, Trace]]:
+    """Shortest traces for the goals known reachable (`hit`: violated properties by name,
+    covers as "cover:NAME"): BMC until each is found, except the goals in `known`
+    (their traces are shortest already). Out of time, the trace in `hit` is kept (valid,
+    maybe longer). Returns the properties' traces and the covers'."""
+    def split(traces: dict[str, Trace]) -> tuple[dict[str, Trace], dict[str, Trace]]:
+        return ({g: t for g, t in traces.items() if not g.startswith("cover:")},
+                {g.removeprefix("cover:"): t for g, t in traces.items()
+                 if g.startswith("cover:")})
+
+    best = dict(hit)
+    wanted = set(hit) - known
+    if not wanted:
+        return split(best)
+    try:
+        with Session(system, budget) as s:
+            b = BmcRun(system, s)
+            b.open = [g for g in b.open if g in wanted]
+            covers = [c for c in system.covers if f"cover:{c.name}" in wanted]
+            b.start()
+            for k in itertools.count():
+                b.properties(k)
+                for c in covers:
+                    if c.name not in b.reached and b.ask(b.enc.expr(c.expr, k)) == SAT:
+                        b.reached[c.name] = s.trace(k)
+                best.update(b.found)
+                best.update({f"cover:{n}": t for n, t in b.reached.items()})
+                if not b.open and len(b.reached) == len(covers):
+                    break
+                b.extend(k)
+    except OutOfBudget:
+        pass
+    return split(best)

@@ -43,9 +43,10 @@ import z3
 from .. import ir
 from ..budget import Budget
 from ..interp import Interpreter
-from ..result import Result, Trace
+from ..result import Result, Stats, Trace
 from ..smt.session import UNSAT, Session
 from . import Engine
+from .bmc import shortest
 
 # a step is merged only where at most this many steps can follow it: each becomes a
 # joined step, and merging must not multiply a system's steps
@@ -60,20 +61,21 @@ class Reduction:
     merged: tuple[str, ...]  # the merged steps, for the report: "exec mprotect_fixup (line 90)"
     solver_calls: int = 0  # the questions the conditions took
 
-    def expand(self, result: Result, seconds: float) -> Result:
-        """`result`, whose traces are over `system`, in steps of the original system;
-        `seconds` and the solver calls counted for reduction and engine together."""
-        stats = replace(result.stats, seconds=seconds,
-                        solver_calls=result.stats.solver_calls + self.solver_calls)
+    def expand(self, result: Result, start: float, budget: Budget) -> Result:
+        """`result`, whose traces are over `system`, in steps of the original system, each
+        a shortest one (unless time runs out); the time since `start` and the solver calls
+        counted for reduction and engine together."""
+        def stats() -> Stats:
+            return replace(result.stats, seconds=time.monotonic() - start,
+                           solver_calls=result.stats.solver_calls + self.solver_calls)
+
         if not self.merged:
-            return replace(result, stats=stats)
+            return replace(result, stats=stats())
         interp, merged = Interpreter(self.original), Interpreter(self.system)
 
-        def back(trace: Trace | None, initial: bool = True) -> Trace | None:
+        def back(trace: Trace, initial: bool = True) -> Trace:
             """The trace in original steps; first replayed as the engine gave it (an
             encoding bug is reported where the engine's states go wrong, as unmerged)."""
-            if trace is None:
-                return None
             if initial:
                 merged.replay(trace.states, trace.steps)
             states, steps = [trace.states[0]], []
@@ -83,14 +85,25 @@ class Reduction:
                     steps.append(t)
             return Trace(tuple(states), tuple(steps))
 
+        # A shortest trace of the merged system need not be one of the original: a merged
+        # step counts once and runs two or more steps. Where a trace took one, BMC over the
+        # original finds a shortest (no longer than it: the goal is reached at its length).
+        # Where none was taken, the trace is shortest: every execution of the original has
+        # a merged counterpart with at most as many steps.
+        goals = {**{p.name: p.trace for p in result.properties if p.trace is not None},
+                 **{f"cover:{c.name}": c.trace for c in result.covers if c.trace is not None}}
+        hit = {g: back(t) for g, t in goals.items()}
+        known = {g for g, t in goals.items() if len(hit[g].steps) == len(t.steps)}
+        found, reached = shortest(self.original, budget, hit, known)
         return replace(
             result,
-            properties=tuple(replace(p, trace=back(p.trace)) for p in result.properties),
-            covers=tuple(replace(c, trace=back(c.trace)) for c in result.covers),
-            cti=back(result.cti, initial=False),  # a counterexample to induction: from anywhere
+            properties=tuple(replace(p, trace=found.get(p.name)) for p in result.properties),
+            covers=tuple(replace(c, trace=reached.get(c.name)) for c in result.covers),
+            # a counterexample to induction: from anywhere
+            cti=None if result.cti is None else back(result.cti, initial=False),
             fired=None if result.fired is None else frozenset(
                 t for r in result.fired for t in self.parts[r]),
-            merged=self.merged, stats=stats)
+            merged=self.merged, stats=stats())
 
 
 def merging(engine: Engine) -> Engine:
@@ -102,7 +115,7 @@ def merging(engine: Engine) -> Engine:
         reduction = reduce(system, budget)
         budget.mark(stage)
         result = engine(reduction.system, budget)
-        return reduction.expand(result, time.monotonic() - start)
+        return reduction.expand(result, start, budget)
     return run
 
 

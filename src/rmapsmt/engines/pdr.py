@@ -21,7 +21,6 @@ failed check is a bug in rmapsmt (`CertificateError`), never a result.
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set
@@ -36,7 +35,7 @@ from ..interp import Fn, Interpreter, ReplayError, State, compile_expr
 from ..result import Proof, Result, Stats, Support, Trace
 from ..smt.encode import disjunction
 from ..smt.session import SAT, Session
-from .bmc import BmcRun
+from .bmc import shortest
 from .cubes import Cube, cube_expr
 from .houdini import Explored, Fact, candidates, enabled_in, explore, firing, houdini
 from .ic3 import Ic3
@@ -72,13 +71,13 @@ def pdr(system: ir.System, budget: Budget, *, from_reached: bool = True) -> Resu
     # what the exploration already reached needs no search, and has a trace already
     # (kept if time runs out before BMC finds a shortest one)
     hit: dict[str, Trace] = {}  # goal -> a trace to it
-    shortest: set[str] = set()  # goals whose trace is a shortest one already
+    known: set[str] = set()  # goals whose trace is a shortest one already
     for g in goals:
         first = next(filter(holds[g], seen), None)  # BFS states first
         if first is not None:
             hit[g] = explored.trace(first)
             if first in explored.breadth_first:
-                shortest.add(g)
+                known.add(g)
     open_goals = [g for g in goals if g not in hit]
     if explored.complete and from_reached:
         return _strengthened(system, budget, start, explored, hit, open_goals, goals)
@@ -112,7 +111,7 @@ def pdr(system: ir.System, budget: Budget, *, from_reached: bool = True) -> Resu
             unknown = f"{err.why} at frame {ic.k}" if ic is not None else err.why
     calls = ic.calls if ic is not None else 0
     bound = -1 if ic is None else ic.k - 1 if invariant is None else ic.k
-    found, reached = _shortest(system, budget, hit, shortest)
+    found, reached = shortest(system, budget, hit, known)
     proof, evidence = Proof.BOUNDED, ""
     shown: tuple[str, ...] = ()
     why: tuple[Support, ...] = ()
@@ -142,7 +141,7 @@ def _strengthened(system: ir.System, budget: Budget, start: float, explored: Exp
     by an invariant made from the facts true in all of them (strengthen.py), not from
     frames, and certified like any other; until it is, they are not proved."""
     seen = explored.states
-    found, reached = _shortest(system, budget, hit, set(hit))  # breadth-first: shortest
+    found, reached = shortest(system, budget, hit, set(hit))  # breadth-first: shortest
     proof, evidence, bound, unknown = Proof.DECIDED, "", _depth(explored), None
     shown: tuple[str, ...] = ()
     why: tuple[Support, ...] = ()
@@ -200,41 +199,6 @@ def _block_all(ic: Ic3, holds: dict[str, Fn], goals: dict[str, ir.Expr],
         out += [(g, tr) for g in reached]
         open_goals = [g for g in open_goals if g not in reached]
     return out
-
-
-def _shortest(system: ir.System, budget: Budget, hit: dict[str, Trace], shortest: set[str]
-              ) -> tuple[dict[str, Trace], dict[str, Trace]]:
-    """Shortest traces for the goals known reachable (violations, covers): BMC until each
-    is found, except the goals in `shortest` (breadth-first search found them). Out of
-    time, the trace the exploration or IC3 found is kept (valid, maybe longer)."""
-    def split(traces: dict[str, Trace]) -> tuple[dict[str, Trace], dict[str, Trace]]:
-        return ({g: t for g, t in traces.items() if not g.startswith("cover:")},
-                {g.removeprefix("cover:"): t for g, t in traces.items()
-                 if g.startswith("cover:")})
-
-    best = dict(hit)
-    wanted = set(hit) - shortest
-    if not wanted:
-        return split(best)
-    try:
-        with Session(system, budget) as s:
-            b = BmcRun(system, s)
-            b.open = [g for g in b.open if g in wanted]
-            covers = [c for c in system.covers if f"cover:{c.name}" in wanted]
-            b.start()
-            for k in itertools.count():
-                b.properties(k)
-                for c in covers:
-                    if c.name not in b.reached and b.ask(b.enc.expr(c.expr, k)) == SAT:
-                        b.reached[c.name] = s.trace(k)
-                best.update(b.found)
-                best.update({f"cover:{n}": t for n, t in b.reached.items()})
-                if not b.open and len(b.reached) == len(covers):
-                    break
-                b.extend(k)
-    except OutOfBudget:
-        pass
-    return split(best)
 
 
 @dataclass(frozen=True)
