@@ -238,6 +238,14 @@ def test_random_full_specs_merging_changes_no_verdict(text: str) -> None:
     agree(system, "pdr", 10)
 
 
+@pytest.mark.slow
+@settings(SETTINGS, max_examples=60)
+@given(full_specs())
+def test_random_full_specs_kind_merged_same_traces(text: str) -> None:
+    """(A random campaign found kind's counterexamples longer than shortest, merged.)"""
+    agree(_full_system(text), "kind", 10)
+
+
 def test_ci_and_matrix_pass_merge_on(tmp_path: Path) -> None:
     """`--merge/--no-merge` means the same in `ci` and `matrix` as in `prove`."""
     peterson = ROOT / "examples/peterson.rmap"

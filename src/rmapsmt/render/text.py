@@ -143,11 +143,11 @@ def render(report: Report, diagram: bool = False, width: int = 100,
                 out += _capped(why.keeps)
     if r.invariant:
         out.append("")
-        out.append("inductive invariant (every reachable state satisfies it; checked again by a "
-                   "fresh solver):" if not r.merged else
-                   "inductive invariant of the merged system (every reachable state where no "
-                   "process has just taken a merged step satisfies it; checked again by a fresh "
-                   "solver):")
+        of = (" of the merged system" if r.merged else "") + (
+            ", which proves the properties not violated" if r.verdict == VIOLATED else "")
+        out.append(f"inductive invariant{of} (every reachable state "
+                   + ("where no process has just taken a merged step " if r.merged else "")
+                   + "satisfies it; checked again by a fresh solver):")
         shown = r.invariant[:MAX_INVARIANT_SHOWN]
         out += [f"  {line}" for line in shown]
         if len(r.invariant) > len(shown):
