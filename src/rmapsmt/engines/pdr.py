@@ -16,7 +16,8 @@ certified like IC3's, and it is what proves the properties.
 A proof is an invariant I: it is printed in the spec's vocabulary (grouped by
 where the processes are) and checked by a fresh solver that shares nothing
 with the search: init => I, I and a step => I', I => no property fails. A
-failed check is a bug in rmapsmt (`CertificateError`), never a result.
+failed check is a bug in rmapsmt (`CertificateError`), never a result. The same
+solver's unsat cores say why each of the spec's properties holds (support.py).
 """
 
 from __future__ import annotations
@@ -215,9 +216,10 @@ def certify(system: ir.System, clauses: Sequence[ir.Expr], lemmas: Sequence[ir.E
             explain: Mapping[str, ir.Expr] = MappingProxyType({})) -> Certified:
     """Check the invariant with a fresh solver: initial, inductive, strong enough; then,
     in the same solver, which steps it lets fire besides those seen `enabled`
-    (houdini.firing: the others are dead in every execution), and for each of the
-    violations `explain` (among `proved`), which parts exclude it (support.py; indices
-    into clauses then lemmas).
+    (houdini.firing: the others are dead in every execution), and for each property
+    in `explain` (name -> its violations, among `proved`) which parts of the invariant
+    exclude them and which keep those true (support.py; indices into clauses, then
+    lemmas).
 
     Inductive: one query per step, about the parts of the invariant that read a
     variable the step writes (the others keep their values), the invariant's
