@@ -134,15 +134,10 @@ def shortest(system: ir.System, budget: Budget, hit: dict[str, Trace], known: se
     covers as "cover:NAME"): BMC until each is found, except the goals in `known`
     (their traces are shortest already). Out of time, the trace in `hit` is kept (valid,
     maybe longer). Returns the properties' traces and the covers'."""
-    def split(traces: dict[str, Trace]) -> tuple[dict[str, Trace], dict[str, Trace]]:
-        return ({g: t for g, t in traces.items() if not g.startswith("cover:")},
-                {g.removeprefix("cover:"): t for g, t in traces.items()
-                 if g.startswith("cover:")})
-
     best = dict(hit)
     wanted = set(hit) - known
     if not wanted:
-        return split(best)
+        return split_goals(best)
     try:
         with Session(system, budget) as s:
             b = BmcRun(system, s)
@@ -161,4 +156,10 @@ def shortest(system: ir.System, budget: Budget, hit: dict[str, Trace], known: se
                 b.extend(k)
     except OutOfBudget:
         pass
-    return split(best)
+    return split_goals(best)
+
+
+def split_goals(traces: dict[str, Trace]) -> tuple[dict[str, Trace], dict[str, Trace]]:
+    """Traces by goal ("cover:NAME" for a cover) as the properties' and the covers'."""
+    return ({g: t for g, t in traces.items() if not g.startswith("cover:")},
+            {g.removeprefix("cover:"): t for g, t in traces.items() if g.startswith("cover:")})

@@ -45,12 +45,14 @@ from ..budget import Budget
 from ..interp import Interpreter
 from ..result import Result, Stats, Trace
 from ..smt.session import UNSAT, Session
-from . import Engine
-from .bmc import shortest
+from . import Engine, bmc, explicit
 
 # a step is merged only where at most this many steps can follow it: each becomes a
 # joined step, and merging must not multiply a system's steps
 MAX_FANOUT = 8
+# a merged run's trace that took a merged step is made shortest again by breadth-first
+# search of the original system up to this many states, beyond by BMC
+SHORTEST_STATES = 50_000
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,14 @@ class Reduction:
             return Trace(tuple(states), tuple(steps))
 
         # A shortest trace of the merged system need not be one of the original: a merged
-        # step counts once and runs two or more steps. Where a trace took one, BMC over the
-        # original finds a shortest (no longer than it: the goal is reached at its length).
-        # Where none was taken, the trace is shortest: every execution of the original has
-        # a merged counterpart with at most as many steps.
+        # step counts once and runs two or more steps. Where none was taken, the trace is
+        # shortest: every execution of the original has a merged counterpart with at most
+        # as many steps. Where one was, `_shortest` looks again in the original.
         goals = {**{p.name: p.trace for p in result.properties if p.trace is not None},
                  **{f"cover:{c.name}": c.trace for c in result.covers if c.trace is not None}}
         hit = {g: back(t) for g, t in goals.items()}
         known = {g for g, t in goals.items() if len(hit[g].steps) == len(t.steps)}
-        found, reached = shortest(self.original, budget, hit, known)
+        found, reached = self._shortest(hit, known, budget)
         return replace(
             result,
             properties=tuple(replace(p, trace=found.get(p.name)) for p in result.properties),
@@ -104,6 +105,28 @@ class Reduction:
             fired=None if result.fired is None else frozenset(
                 t for r in result.fired for t in self.parts[r]),
             merged=self.merged, stats=stats())
+
+
+    def _shortest(self, hit: dict[str, Trace], known: set[str], budget: Budget
+                  ) -> tuple[dict[str, Trace], dict[str, Trace]]:
+        """Shortest traces of the original system for the goals in `hit` (properties by
+        name, covers as "cover:NAME"), whose traces are shortest already for those in
+        `known`: the others are shortest at their length, or shorter than it. So
+        breadth-first search over the original to one step less finds any shorter
+        trace, and usually costs less than the engine did; past SHORTEST_STATES states,
+        BMC searches (bmc.shortest: until found, or out of time, then the trace in
+        `hit` is kept)."""
+        wanted = set(hit) - known
+        if not wanted:
+            return bmc.split_goals(hit)
+        depth = max(len(hit[g].steps) for g in wanted) - 1
+        ex = explicit.explore(Interpreter(self.original, budget), depth,
+                              replace(budget, max_states=SHORTEST_STATES))
+        if ex.stopped:
+            return bmc.shortest(self.original, budget, hit, known)
+        shorter = {**ex.violations, **{f"cover:{c}": t for c, t in ex.covers.items()}}
+        return bmc.split_goals({g: shorter[g] if g in wanted and g in shorter else t
+                                for g, t in hit.items()})
 
 
 def merging(engine: Engine) -> Engine:
