@@ -8,7 +8,8 @@ answer was unknown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import z3
 from z3.z3core import (
@@ -57,6 +58,15 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        """A push/pop frame around several queries: what is added inside goes at its end."""
+        self.solver.push()
+        try:
+            yield
+        finally:
+            self.solver.pop()
 
     def add(self, *constraints: z3.ExprRef) -> None:
         """Assert each constraint in one call into z3 (z3py's `add` coerces each in
