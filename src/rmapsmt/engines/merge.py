@@ -106,16 +106,15 @@ class Reduction:
                 t for r in result.fired for t in self.parts[r]),
             merged=self.merged, stats=stats())
 
-
     def _shortest(self, hit: dict[str, Trace], known: set[str], budget: Budget
                   ) -> tuple[dict[str, Trace], dict[str, Trace]]:
         """Shortest traces of the original system for the goals in `hit` (properties by
-        name, covers as "cover:NAME"), whose traces are shortest already for those in
-        `known`: the others are shortest at their length, or shorter than it. So
-        breadth-first search over the original to one step less finds any shorter
-        trace, and usually costs less than the engine did; past SHORTEST_STATES states,
-        BMC searches (bmc.shortest: until found, or out of time, then the trace in
-        `hit` is kept)."""
+        name, covers as "cover:NAME"; the properties' and the covers' returned apart).
+        Those in `known` are shortest already; each other goal is reached at its trace's
+        length, so breadth-first search of the original to one step less finds any
+        shorter trace, and usually costs less than the engine did. Past SHORTEST_STATES
+        states BMC searches instead (bmc.shortest; out of time, the trace in `hit` is
+        kept)."""
         wanted = set(hit) - known
         if not wanted:
             return bmc.split_goals(hit)
