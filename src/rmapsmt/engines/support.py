@@ -4,7 +4,7 @@ pdr's invariants are big (on the flagship, 573 facts): most parts are true and
 needed only to keep the others inductive. A reader wants two layers: the few
 parts that rule the violations out, and the few more that make every step keep
 those true. The certifying solver holds each part behind an assumption
-literal, so unsat cores (minimised by z3) name both: the core of "a violation",
+literal, so unsat cores (minimised by z3 where they are small) name both: the core of "a violation",
 then the cores of "a step breaks one of those". On the flagship
 no_orphaned_migration_entry follows from 9 facts, the first of them "if pte[5]
 == migration: frame_locked[0] == true".
@@ -49,7 +49,6 @@ def support(s: Session, use: Sequence[z3.ExprRef], parts: Sequence[ir.Expr],
     the violations out): the second layer is asked only under EXPLAINED_PARTS parts,
     z3 minimises only cores of at most MINIMISED_PARTS parts."""
     enc = s.enc
-    reads = [ir.variables(e) for e in parts]
     out: dict[str, Needs] = {}
     for name, bad in goals.items():
         excludes = _core(s, use, enc.expr(bad, 0))
@@ -59,6 +58,7 @@ def support(s: Session, use: Sequence[z3.ExprRef], parts: Sequence[ir.Expr],
             out[name] = Needs(excludes, None)
             continue
         keeps: set[int] = set()
+        reads = {i: ir.variables(parts[i]) for i in excludes}
         for t in enc.system.transitions:
             written = {v for v, _ in t.updates}
             broken = [z3.Not(enc.expr(parts[i], 1)) for i in excludes if reads[i] & written]
