@@ -80,7 +80,7 @@ def main() -> None:
     # the bench tables are the benchmarks' own output (bench/), never re-measured here
     for name, table_md in (("scaling", "scaling.md"), ("large", "large/scaling.md"),
                            ("grid", "grid.md"), ("grid_ic3", "grid_ic3.md"),
-                           ("merging", "merging.md")):
+                           ("merging", "merging.md"), ("stages", "stages.md")):
         path = ROOT / "bench" / "results" / table_md
         if path.exists():
             pattern = re.compile(rf"(<!-- bench:{name} -->\n).*?(<!-- /bench:{name} -->)", re.S)
